@@ -1,0 +1,312 @@
+// The only file that sees Node-API. Each exported function unpacks its arguments, re-checks every
+// length it is given (so a caller bug can never become an out-of-bounds write), calls one kernel,
+// and returns undefined or a number. User-facing validation and messages live in TS.
+#include <napi.h>
+
+#include <cblas.h>
+
+#include <cmath>
+#include <string>
+
+#include "bptt.hpp"
+#include "forward.hpp"
+#include "loss.hpp"
+#include "optim.hpp"
+
+namespace {
+
+using namespace rnnlab;
+
+enum class DType { F32, F64 };
+
+/** Argument reader for one call; the first failure throws a JS exception and sets `failed`. */
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* kernel) : info_(info), kernel_(kernel) {}
+
+  Napi::Env env() const { return info_.Env(); }
+  bool failed() const { return failed_; }
+
+  void fail(bool typeError, const std::string& what) {
+    if (failed_) return;
+    failed_ = true;
+    const std::string msg = std::string("rnnlab native ") + kernel_ + ": " + what;
+    if (typeError)
+      Napi::TypeError::New(env(), msg).ThrowAsJavaScriptException();
+    else
+      Napi::RangeError::New(env(), msg).ThrowAsJavaScriptException();
+  }
+
+  double number(size_t i, const char* name) {
+    if (failed_) return 0;
+    if (i >= info_.Length() || !info_[i].IsNumber()) {
+      fail(true, std::string(name) + " must be a number");
+      return 0;
+    }
+    return info_[i].As<Napi::Number>().DoubleValue();
+  }
+
+  int64_t integer(size_t i, const char* name, int64_t min) {
+    const double v = number(i, name);
+    return checkInteger(v, name, min);
+  }
+
+  /** The element type of argument i, which must be a Float32Array or Float64Array. */
+  DType dtype(size_t i, const char* name) {
+    if (i < info_.Length() && info_[i].IsTypedArray()) {
+      const auto type = info_[i].As<Napi::TypedArray>().TypedArrayType();
+      if (type == napi_float32_array) return DType::F32;
+      if (type == napi_float64_array) return DType::F64;
+    }
+    fail(true, std::string(name) + " must be a Float32Array or Float64Array");
+    return DType::F64;
+  }
+
+  /** Borrow argument i as R* of exactly `length` elements (nullptr allowed when optional). */
+  template <typename R>
+  R* array(size_t i, const char* name, int64_t length, bool optional = false) {
+    if (failed_) return nullptr;
+    if (optional && (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()))
+      return nullptr;
+    constexpr napi_typedarray_type want =
+        sizeof(R) == 4 ? napi_float32_array : napi_float64_array;
+    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
+        info_[i].As<Napi::TypedArray>().TypedArrayType() != want) {
+      fail(true, std::string(name) + " must be a " +
+                     (sizeof(R) == 4 ? "Float32Array" : "Float64Array") +
+                     " (the same element type as the parameters)");
+      return nullptr;
+    }
+    auto arr = info_[i].As<Napi::TypedArrayOf<R>>();
+    if (int64_t(arr.ElementLength()) != length) {
+      fail(false, std::string(name) + " has length " + std::to_string(arr.ElementLength()) +
+                      ", expected " + std::to_string(length));
+      return nullptr;
+    }
+    return arr.Data();
+  }
+
+  /** Element count of typed-array argument i (0 after a failure or for a non-array). */
+  int64_t length(size_t i) const {
+    if (failed_ || i >= info_.Length() || !info_[i].IsTypedArray()) return 0;
+    return int64_t(info_[i].As<Napi::TypedArray>().ElementLength());
+  }
+
+  /** Reads the model/batch spec object {N, nIn, nOut, T, B, alpha, activation}. */
+  Dims dims(size_t i) {
+    Dims d;
+    if (failed_) return d;
+    if (i >= info_.Length() || !info_[i].IsObject()) {
+      fail(true, "spec must be an object");
+      return d;
+    }
+    auto o = info_[i].As<Napi::Object>();
+    d.N = field(o, "N", 1);
+    d.nIn = field(o, "nIn", 0);
+    d.nOut = field(o, "nOut", 1);
+    d.T = field(o, "T", 1);
+    d.B = field(o, "B", 1);
+    // BLAS takes int sizes: keep every product we index with well inside int range.
+    if (!failed_ && (d.N * d.N > (int64_t(1) << 31) || d.T * d.B * d.N > (int64_t(1) << 40)))
+      fail(false, "sizes are too large");
+    return d;
+  }
+
+  Activation activation(size_t i) {
+    Activation act = Activation::Relu;
+    if (failed_ || i >= info_.Length() || !info_[i].IsObject()) return act;
+    const int64_t a = field(info_[i].As<Napi::Object>(), "activation", 0);
+    if (a > 3) fail(false, "activation code must be 0..3");
+    return Activation(a);
+  }
+
+  double alpha(size_t i) {
+    if (failed_ || i >= info_.Length() || !info_[i].IsObject()) return 0;
+    auto v = info_[i].As<Napi::Object>().Get("alpha");
+    if (!v.IsNumber()) {
+      fail(true, "spec.alpha must be a number");
+      return 0;
+    }
+    const double a = v.As<Napi::Number>().DoubleValue();
+    if (!(a >= 0 && a < 1)) fail(false, "spec.alpha must be in [0, 1)");
+    return a;
+  }
+
+ private:
+  int64_t checkInteger(double v, const char* name, int64_t min) {
+    if (failed_) return 0;
+    if (!std::isfinite(v) || v != std::floor(v) || v < double(min) || v > 9.0e15) {
+      fail(false, std::string(name) + " must be an integer >= " + std::to_string(min));
+      return 0;
+    }
+    return int64_t(v);
+  }
+
+  int64_t field(const Napi::Object& o, const char* name, int64_t min) {
+    if (failed_) return 0;
+    auto v = o.Get(name);
+    if (!v.IsNumber()) {
+      fail(true, std::string("spec.") + name + " must be a number");
+      return 0;
+    }
+    return checkInteger(v.As<Napi::Number>().DoubleValue(), name, min);
+  }
+
+  const Napi::CallbackInfo& info_;
+  const char* kernel_;
+  bool failed_ = false;
+};
+
+int64_t paramCount(const Dims& d) { return ParamLayout(d).total; }
+
+// forward(spec, params, x, noise | null, H, Rate, Y)
+template <typename R>
+Napi::Value forwardImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const int64_t states = (d.T + 1) * d.B * d.N;
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
+  const R* noise = a.array<R>(3, "noise", d.T * d.B * d.N, true);
+  R* H = a.array<R>(4, "H", states);
+  R* Rate = a.array<R>(5, "Rate", states);
+  R* Y = a.array<R>(6, "Y", d.T * d.B * d.nOut);
+  if (a.failed()) return a.env().Undefined();
+  rnnForward<R>(d, act, alpha, params, x, noise, H, Rate, Y);
+  return a.env().Undefined();
+}
+
+// lossGrad(spec, kind, Y, targets, mask | null, dY) -> loss
+template <typename R>
+Napi::Value lossGradImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const int64_t kind = a.integer(1, "kind", 0);
+  if (kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  const int64_t rows = d.T * d.B;
+  const R* Y = a.array<R>(2, "Y", rows * d.nOut);
+  const R* targets = a.array<R>(3, "targets", kind == 1 ? rows : rows * d.nOut);
+  const R* mask = a.array<R>(4, "mask", rows, true);
+  R* dY = a.array<R>(5, "dY", rows * d.nOut);
+  if (a.failed()) return a.env().Undefined();
+  double loss = 0;
+  int64_t bad = -1;
+  if (!lossAndGrad<R>(LossKind(kind), d.T, d.B, d.nOut, Y, targets, mask, dY, &loss, &bad)) {
+    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
+                      std::to_string(d.nOut) + ")");
+    return a.env().Undefined();
+  }
+  return Napi::Number::New(a.env(), loss);
+}
+
+// bpttBackward(spec, params, x, H, Rate, dY, grads)
+template <typename R>
+Napi::Value bpttBackwardImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const int64_t states = (d.T + 1) * d.B * d.N;
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
+  const R* H = a.array<R>(3, "H", states);
+  const R* Rate = a.array<R>(4, "Rate", states);
+  const R* dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
+  R* grads = a.array<R>(6, "grads", paramCount(d));
+  if (a.failed()) return a.env().Undefined();
+  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads);
+  return a.env().Undefined();
+}
+
+// adamStep(p, g, m, v, step, lr, beta1, beta2, eps, weightDecay)
+template <typename R>
+Napi::Value adamStepImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* p = a.array<R>(0, "p", n);
+  const R* g = a.array<R>(1, "g", n);
+  R* m = a.array<R>(2, "m", n);
+  R* v = a.array<R>(3, "v", n);
+  const int64_t step = a.integer(4, "step", 1);
+  const double lr = a.number(5, "lr"), beta1 = a.number(6, "beta1"), beta2 = a.number(7, "beta2");
+  const double eps = a.number(8, "eps"), weightDecay = a.number(9, "weightDecay");
+  if (a.failed()) return a.env().Undefined();
+  adamStep<R>(n, p, g, m, v, step, lr, beta1, beta2, eps, weightDecay);
+  return a.env().Undefined();
+}
+
+// sgdStep(p, g, buf | null, step, lr, momentum, weightDecay)
+template <typename R>
+Napi::Value sgdStepImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* p = a.array<R>(0, "p", n);
+  const R* g = a.array<R>(1, "g", n);
+  R* buf = a.array<R>(2, "buf", n, true);
+  const int64_t step = a.integer(3, "step", 1);
+  const double lr = a.number(4, "lr"), momentum = a.number(5, "momentum");
+  const double weightDecay = a.number(6, "weightDecay");
+  if (momentum != 0 && buf == nullptr) a.fail(true, "buf is required when momentum is not 0");
+  if (a.failed()) return a.env().Undefined();
+  sgdStep<R>(n, p, g, buf, step, lr, momentum, weightDecay);
+  return a.env().Undefined();
+}
+
+// sumSquares(a) -> number
+template <typename R>
+Napi::Value sumSquaresImpl(Args& a) {
+  const int64_t n = a.length(0);
+  const R* v = a.array<R>(0, "a", n);
+  if (a.failed()) return a.env().Undefined();
+  return Napi::Number::New(a.env(), sumSquares<R>(n, v));
+}
+
+// scaleInPlace(a, s)
+template <typename R>
+Napi::Value scaleInPlaceImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* v = a.array<R>(0, "a", n);
+  const double s = a.number(1, "s");
+  if (a.failed()) return a.env().Undefined();
+  scaleInPlace<R>(n, v, s);
+  return a.env().Undefined();
+}
+
+/** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
+#define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
+  exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
+                Args a(info, name);                                                 \
+                const DType t = a.dtype(dtypeArg, "argument " #dtypeArg);           \
+                if (a.failed()) return info.Env().Undefined();                      \
+                return t == DType::F32 ? impl<float>(a) : impl<double>(a);          \
+              }))
+
+Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "setBlasThreads");
+  const int64_t n = a.integer(0, "threads", 1);
+  if (a.failed()) return info.Env().Undefined();
+  openblas_set_num_threads(int(n));
+  return info.Env().Undefined();
+}
+
+Napi::Value BlasInfo(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("config", openblas_get_config());
+  o.Set("corename", openblas_get_corename());
+  o.Set("threads", openblas_get_num_threads());
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  RNNLAB_EXPORT("forward", forwardImpl, 1);
+  RNNLAB_EXPORT("lossGrad", lossGradImpl, 2);
+  RNNLAB_EXPORT("bpttBackward", bpttBackwardImpl, 1);
+  RNNLAB_EXPORT("adamStep", adamStepImpl, 0);
+  RNNLAB_EXPORT("sgdStep", sgdStepImpl, 0);
+  RNNLAB_EXPORT("sumSquares", sumSquaresImpl, 0);
+  RNNLAB_EXPORT("scaleInPlace", scaleInPlaceImpl, 0);
+  exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
+  exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(rnnlab, Init)

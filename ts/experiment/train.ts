@@ -1,0 +1,127 @@
+/**
+ * The training loop: sample a batch, let the rule estimate the gradient, clip, step the
+ * optimiser; log the loss; stop and report when the run diverges.
+ * @module
+ */
+import type { LeakyRNN } from '../model/leaky-rnn.js';
+import { ParamSet } from '../model/params.js';
+import { native } from '../native.js';
+import { clipGradNorm } from '../optim/clip.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import type { Rng } from '../rng.js';
+import { getRule } from '../rules/index.js';
+import type { LearningRule } from '../rules/rule.js';
+import { Workspace } from '../rules/workspace.js';
+import type { Task } from '../tasks/task.js';
+import { checkTrials } from '../trials.js';
+import { expectInteger, expectKnownKeys, expectNumber, expectObject, typeError } from '../validate.js';
+
+export interface TrainOptions {
+  task: Task;
+  /** A rule or its registered name. */
+  rule: LearningRule | string;
+  optimizer: Optimizer;
+  /** Number of updates. */
+  iters: number;
+  /** Trials per batch (a fresh batch every iteration). */
+  batchSize: number;
+  /** Generator for batches and state noise (forked into independent streams). */
+  rng: Rng;
+  /** Log a point every this many iterations (default 1): the mean batch loss since the last point. */
+  logEvery?: number;
+  /** Clip the gradient 2-norm to this value before each update (default: no clipping). */
+  clipNorm?: number;
+  /** A loss above this (or not finite) marks the run as diverged (default 1e6). */
+  divergenceLoss?: number;
+  /** Called after each logged point. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Stops the loop between iterations; the result then has `aborted: true`. */
+  signal?: AbortSignal;
+}
+
+export interface TrainProgress {
+  /** Updates done so far. */
+  iter: number;
+  iters: number;
+  /** Mean batch loss since the previous point. */
+  loss: number;
+  itersPerSecond: number;
+}
+
+/** One point of the loss curve. */
+export interface LossPoint {
+  /** Updates done at the end of the logging interval. */
+  iter: number;
+  /** Mean loss of the interval's batches (each measured before its update). */
+  loss: number;
+}
+
+export interface TrainResult {
+  lossCurve: LossPoint[];
+  /** Where the run diverged, or null. */
+  diverged: { iter: number; loss: number; reason: string } | null;
+  aborted: boolean;
+  /** Updates actually done. */
+  iterations: number;
+  seconds: number;
+}
+
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+
+/** Trains `model` in place. */
+export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
+  expectKnownKeys(expectObject(options, 'options'), TRAIN_KEYS, 'options');
+  const rule = typeof options.rule === 'string' ? getRule(options.rule, 'options.rule') : options.rule;
+  if (!rule || typeof rule.gradient !== 'function') throw typeError('options.rule', 'a learning rule or its name', options.rule);
+  const iters = expectInteger(options.iters, 'options.iters', 0);
+  const batchSize = expectInteger(options.batchSize, 'options.batchSize', 1);
+  const logEvery = expectInteger(options.logEvery ?? 1, 'options.logEvery', 1);
+  const clipNorm = options.clipNorm === undefined ? undefined : expectNumber(options.clipNorm, 'options.clipNorm', { min: 0, minExclusive: true });
+  const divergenceLoss = expectNumber(options.divergenceLoss ?? 1e6, 'options.divergenceLoss', { min: 0, minExclusive: true });
+  const { task, optimizer } = options;
+  if (!task || typeof task.sample !== 'function') throw typeError('options.task', 'a task (see createTask)', task);
+  if (!optimizer || typeof optimizer.update !== 'function') throw typeError('options.optimizer', 'an optimizer (see adam, sgd)', optimizer);
+
+  const dataRng = options.rng.fork('data');
+  const noiseRng = options.rng.fork('noise');
+  const workspace = new Workspace();
+  const grads = new ParamSet(model.params.dims, model.dtype);
+  const state = optimizer.init(model.params);
+  const trainable = model.config.trainable;
+
+  const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0 };
+  const start = performance.now();
+  let intervalLoss = 0;
+  let intervalCount = 0;
+
+  for (let iter = 1; iter <= iters; iter++) {
+    if (options.signal?.aborted) {
+      result.aborted = true;
+      break;
+    }
+    const batch = task.sample(dataRng, batchSize);
+    if (iter === 1) checkTrials(batch, model, 'task batch');
+    const loss = rule.gradient(model, batch, grads, { workspace, rng: noiseRng });
+    if (!Number.isFinite(loss) || loss > divergenceLoss) {
+      result.diverged = { iter, loss, reason: Number.isFinite(loss) ? `loss above ${divergenceLoss}` : 'loss is not finite' };
+      break;
+    }
+    if (clipNorm !== undefined) clipGradNorm(grads, trainable, clipNorm);
+    optimizer.update(state, model.params, grads, trainable);
+    result.iterations = iter;
+    intervalLoss += loss;
+    intervalCount += 1;
+    if (iter % logEvery === 0 || iter === iters) {
+      const point = { iter, loss: intervalLoss / intervalCount };
+      result.lossCurve.push(point);
+      intervalLoss = 0;
+      intervalCount = 0;
+      options.onProgress?.({ ...point, iters, itersPerSecond: iter / ((performance.now() - start) / 1000) });
+    }
+  }
+  if (!result.diverged && !Number.isFinite(native.sumSquares(model.params.flat))) {
+    result.diverged = { iter: result.iterations, loss: NaN, reason: 'parameters are not finite' };
+  }
+  result.seconds = (performance.now() - start) / 1000;
+  return result;
+}

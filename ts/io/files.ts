@@ -1,0 +1,51 @@
+/**
+ * File helpers: JSON reading with clear errors, and atomic writes that never replace a file
+ * unless asked to.
+ * @module
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { rangeError } from '../validate.js';
+
+/** Reads and parses a JSON file; a missing file or bad JSON is a RangeError naming `field`. */
+export function readJsonFile(path: string, field: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw rangeError(field, 'a readable JSON file', path, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw rangeError(field, 'a file of valid JSON', path, `${JSON.stringify(path)} (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically (temporary file in the same folder, fsync, rename), so a
+ * reader never sees a half-written file. Refuses to replace an existing file unless `overwrite`.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): void {
+  if (!options.overwrite && existsSync(path)) {
+    throw rangeError('path', 'a file that does not exist yet (rnnlab never overwrites a file it was not asked to)', path, `${JSON.stringify(path)} (exists)`);
+  }
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** Writes pretty JSON atomically (see {@link writeFileAtomic}). */
+export function writeJsonFile(path: string, value: unknown, options: { overwrite?: boolean } = {}): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 1)}\n`, options);
+}

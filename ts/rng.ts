@@ -1,0 +1,158 @@
+/**
+ * Seeded random numbers. Every function in rnnlab that samples takes an {@link Rng}; nothing uses
+ * `Math.random`. The generator is xoshiro128** (32-bit state words, fast in JS), seeded through
+ * splitmix32. {@link Rng.fork} derives an independent child stream from a label without
+ * advancing the parent, so adding a consumer never shifts the numbers another one sees.
+ * @module
+ */
+import { rangeError, typeError } from './validate.js';
+
+function splitmix32(state: { s: number }): number {
+  state.s = (state.s + 0x9e3779b9) | 0;
+  let z = state.s;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** 32-bit FNV-1a of a string. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** A seed: a non-negative safe integer or any string. */
+export type Seed = number | string;
+
+export class Rng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spareNormal: number | null = null;
+
+  /** @param seed a non-negative safe integer or a string */
+  constructor(seed: Seed) {
+    let lo: number;
+    let hi: number;
+    if (typeof seed === 'number') {
+      if (!Number.isSafeInteger(seed) || seed < 0) throw rangeError('seed', 'a non-negative safe integer or a string', seed);
+      lo = seed >>> 0;
+      hi = Math.floor(seed / 4294967296) >>> 0;
+    } else if (typeof seed === 'string') {
+      lo = hashString(seed);
+      hi = hashString(`${seed}\u0001`);
+    } else {
+      throw typeError('seed', 'a non-negative safe integer or a string', seed);
+    }
+    const st = { s: (lo ^ Math.imul(hi, 0x27d4eb2d)) | 0 };
+    this.s0 = splitmix32(st);
+    this.s1 = splitmix32(st);
+    this.s2 = splitmix32(st);
+    this.s3 = splitmix32(st);
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The next uniformly distributed 32-bit unsigned integer. */
+  nextU32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const a = this.nextU32() >>> 5;
+    const b = this.nextU32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Uniform in [lo, hi). */
+  uniformRange(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.uniform();
+  }
+
+  /** Uniform integer in [0, n), without modulo bias. n must be a positive integer <= 2^32. */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > 4294967296) throw rangeError('n', 'an integer in [1, 2^32]', n);
+    const limit = 4294967296 - (4294967296 % n);
+    for (;;) {
+      const x = this.nextU32();
+      if (x < limit) return x % n;
+    }
+  }
+
+  /** A uniformly chosen element of a non-empty array. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw rangeError('items', 'a non-empty array', items);
+    return items[this.int(items.length)]!;
+  }
+
+  /** Standard normal (Box-Muller; the second value of each pair is kept for the next call). */
+  normal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    let u = this.uniform();
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const radius = Math.sqrt(-2 * Math.log(u));
+    const angle = 2 * Math.PI * v;
+    this.spareNormal = radius * Math.sin(angle);
+    return radius * Math.cos(angle);
+  }
+
+  /** Fills `out` with N(mean, std^2) samples. */
+  fillNormal(out: { length: number; [k: number]: number }, std = 1, mean = 0): void {
+    for (let k = 0; k < out.length; k++) out[k] = mean + std * this.normal();
+  }
+
+  /** Fills `out` with U[lo, hi) samples. */
+  fillUniform(out: { length: number; [k: number]: number }, lo: number, hi: number): void {
+    for (let k = 0; k < out.length; k++) out[k] = lo + (hi - lo) * this.uniform();
+  }
+
+  /** A random permutation of 0..n-1 (Fisher-Yates). */
+  permutation(n: number): number[] {
+    const p = Array.from({ length: n }, (_, k) => k);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = p[i]!;
+      p[i] = p[j]!;
+      p[j] = tmp;
+    }
+    return p;
+  }
+
+  /**
+   * An independent generator derived from this one's current state and `label`. The parent is
+   * not advanced, so `rng.fork('init')` gives the same stream however many other forks exist.
+   */
+  fork(label: string | number): Rng {
+    const child = Object.create(Rng.prototype) as Rng;
+    const st = { s: (this.s0 ^ rotl(this.s1, 7) ^ rotl(this.s2, 13) ^ rotl(this.s3, 19) ^ hashString(String(label))) | 0 };
+    child.s0 = splitmix32(st) ^ this.s0;
+    child.s1 = splitmix32(st) ^ this.s1;
+    child.s2 = splitmix32(st) ^ this.s2;
+    child.s3 = splitmix32(st) ^ this.s3;
+    if ((child.s0 | child.s1 | child.s2 | child.s3) === 0) child.s0 = 1;
+    child.spareNormal = null;
+    return child;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The task interface. A task is a generator of whole trials (as in neurogym's `_new_trial`,
+ * without the gym loop): each trial has named input and output channels and named periods, and
+ * trials are written into a time-major batch, padded with mask 0 to the longest trial.
+ *
+ * Time indexing: row s (0-based) of inputs, targets and mask is model step s + 1, i.e. input row
+ * s drives the step whose output is compared with target row s. Periods are [start, end) rows.
+ * @module
+ */
+import type { Rng } from '../rng.js';
+import type { LossKind, Trials } from '../trials.js';
+import { closestName, expectInteger, expectNumber, expectObject, rangeError, typeError } from '../validate.js';
+
+/** Static description of a task. */
+export interface TaskInfo {
+  name: string;
+  /** One-paragraph description. */
+  description: string;
+  /** Where the definition comes from (paper and code). */
+  source: string;
+  /** Step size, in `timeUnit`. */
+  dt: number;
+  /** 'tau' when durations are in units of the membrane time constant, else 'ms'. */
+  timeUnit: 'tau' | 'ms';
+  /** Membrane time constant the references use, in `timeUnit` (alpha = 1 - dt/tau). */
+  tau: number;
+  /** Input channel names, in order. */
+  inputs: string[];
+  /** Output channel names (for ce: class names), in order. */
+  outputs: string[];
+  loss: LossKind;
+  /** Period names, in the order they occur. */
+  periods: string[];
+  /** Names of the trial conditions that can be forced. */
+  conditions: string[];
+  /** Longest possible trial, in steps. */
+  maxSteps: number;
+}
+
+/** What a task decides about one trial before any array is written. */
+export interface TrialPlan {
+  /** Sampled or forced conditions. */
+  conditions: Record<string, number>;
+  /** Periods in the order they occur, with their lengths in steps. */
+  periods: [name: string, steps: number][];
+  /** Length of the trial in steps (default: the sum of the period lengths). */
+  steps?: number;
+}
+
+/** What a batch records about each of its trials. */
+export interface TrialRecord {
+  conditions: Record<string, number>;
+  /** [start, end) rows of each period. */
+  periods: Record<string, [number, number]>;
+  /** Length of this trial; rows after it are padding with mask 0. */
+  steps: number;
+}
+
+/** A batch of trials plus what was sampled for each. */
+export interface TaskBatch extends Trials {
+  trials: TrialRecord[];
+}
+
+export interface SampleOptions {
+  /**
+   * Conditions to force: one object for every trial, or one per trial (length = batch size).
+   * Keys must be names in `info.conditions`; unspecified conditions are sampled.
+   */
+  conditions?: Record<string, number> | Record<string, number>[];
+}
+
+export interface Task {
+  readonly info: TaskInfo;
+  /** Every setting after defaults and overrides. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** Samples `batchSize` trials from `rng`. */
+  sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch;
+}
+
+/**
+ * Writes one trial (column b of a batch) by period and channel name. Rows are clipped to the
+ * trial's length.
+ */
+export class TrialWriter {
+  private b = 0;
+  private steps = 0;
+  private periods: Record<string, [number, number]> = {};
+  private readonly nIn: number;
+  private readonly nOut: number;
+
+  constructor(
+    private readonly info: TaskInfo,
+    private readonly batch: TaskBatch,
+  ) {
+    this.nIn = info.inputs.length;
+    this.nOut = info.outputs.length;
+  }
+
+  /** Points the writer at trial `b` with the given period table. */
+  reset(b: number, steps: number, periods: Record<string, [number, number]>): void {
+    this.b = b;
+    this.steps = steps;
+    this.periods = periods;
+  }
+
+  /** The [start, end) rows of a period. */
+  period(name: string): [number, number] {
+    const r = this.periods[name];
+    if (!r) throw new Error(`${this.info.name}: unknown period ${name}`);
+    return r;
+  }
+
+  private rows(where: string | [number, number]): [number, number] {
+    const r = typeof where === 'string' ? this.period(where) : where;
+    return [Math.max(0, r[0]), Math.min(this.steps, r[1])];
+  }
+
+  private channel(names: string[], name: string): number {
+    const k = names.indexOf(name);
+    if (k < 0) throw new Error(`${this.info.name}: unknown channel ${name}`);
+    return k;
+  }
+
+  /** Sets input channel `name` to `value` over a period (or [start, end) rows). */
+  setInput(name: string, where: string | [number, number], value: number): void {
+    const k = this.channel(this.info.inputs, name);
+    const [s, e] = this.rows(where);
+    const { inputs, B } = this.batch;
+    for (let t = s; t < e; t++) inputs[(t * B + this.b) * this.nIn + k] = value;
+  }
+
+  /** Adds N(0, std^2) noise to input channel `name` over a period. */
+  addInputNoise(name: string, where: string | [number, number], std: number, rng: Rng): void {
+    const k = this.channel(this.info.inputs, name);
+    const [s, e] = this.rows(where);
+    const { inputs, B } = this.batch;
+    for (let t = s; t < e; t++) {
+      const at = (t * B + this.b) * this.nIn + k;
+      inputs[at] = inputs[at]! + std * rng.normal();
+    }
+  }
+
+  /** Sets target channel `name` (mse tasks) over a period. */
+  setTarget(name: string, where: string | [number, number], value: number): void {
+    const k = this.channel(this.info.outputs, name);
+    const [s, e] = this.rows(where);
+    const { targets, B } = this.batch;
+    for (let t = s; t < e; t++) targets[(t * B + this.b) * this.nOut + k] = value;
+  }
+
+  /** Sets the target class (ce tasks) over a period. */
+  setClass(where: string | [number, number], classIndex: number): void {
+    const [s, e] = this.rows(where);
+    const { targets, B } = this.batch;
+    for (let t = s; t < e; t++) targets[t * B + this.b] = classIndex;
+  }
+
+  /** Sets the loss mask over a period. */
+  setMask(where: string | [number, number], value = 1): void {
+    const [s, e] = this.rows(where);
+    const mask = this.batch.mask!;
+    const B = this.batch.B;
+    for (let t = s; t < e; t++) mask[t * B + this.b] = value;
+  }
+}
+
+/** How a task plans and writes its trials; {@link defineTask} turns this into a {@link Task}. */
+export interface TaskDefinition {
+  info: TaskInfo;
+  settings: Record<string, unknown>;
+  /** Samples (or takes from `forced`) the conditions and period lengths of trial `index`. */
+  plan(rng: Rng, forced: Record<string, number>, index: number): TrialPlan;
+  /** Writes inputs, targets and mask of one planned trial. */
+  write(out: TrialWriter, plan: TrialPlan, rng: Rng): void;
+}
+
+/**
+ * A task from its definition. Sampling plans every trial first (so the batch length is known),
+ * then writes each trial straight into the time-major batch arrays; shorter trials are padded
+ * with zeros and mask 0.
+ */
+export function defineTask(def: TaskDefinition): Task {
+  const { info } = def;
+  return {
+    info,
+    settings: Object.freeze({ ...def.settings }),
+    sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch {
+      const forced = forcedConditions(info, batchSize, options);
+      const plans = forced.map((f, b) => def.plan(rng, f, b));
+      const lengths = plans.map((p) => p.steps ?? p.periods.reduce((sum, [, n]) => sum + n, 0));
+      const T = Math.max(1, ...lengths);
+      const B = batchSize;
+      const nIn = info.inputs.length;
+      const nOut = info.outputs.length;
+      const batch: TaskBatch = {
+        T,
+        B,
+        nIn,
+        nOut,
+        loss: info.loss,
+        inputs: new Float64Array(T * B * nIn),
+        targets: new Float64Array(info.loss === 'ce' ? T * B : T * B * nOut),
+        mask: new Float64Array(T * B),
+        trials: [],
+      };
+      const writer = new TrialWriter(info, batch);
+      plans.forEach((plan, b) => {
+        const periods: Record<string, [number, number]> = {};
+        let cursor = 0;
+        for (const [name, n] of plan.periods) {
+          periods[name] = [cursor, cursor + n];
+          cursor += n;
+        }
+        writer.reset(b, lengths[b]!, periods);
+        def.write(writer, plan, rng);
+        batch.trials.push({ conditions: plan.conditions, periods, steps: lengths[b]! });
+      });
+      return batch;
+    },
+  };
+}
+
+/**
+ * The forced conditions for each of `batchSize` trials, validated against the task's condition
+ * names (unknown names and non-finite values are errors).
+ */
+export function forcedConditions(info: TaskInfo, batchSize: number, options: SampleOptions | undefined): Record<string, number>[] {
+  expectInteger(batchSize, 'batchSize', 1);
+  if (options === undefined) return Array.from({ length: batchSize }, () => ({}));
+  const opts = expectObject(options, 'options');
+  for (const key of Object.keys(opts)) {
+    if (key !== 'conditions') throw typeError(`options.${key}`, 'the key conditions', key, `unknown key "${key}"`);
+  }
+  const given = options.conditions;
+  if (given === undefined) return Array.from({ length: batchSize }, () => ({}));
+  const list = Array.isArray(given) ? given : Array.from({ length: batchSize }, () => given);
+  if (list.length !== batchSize) throw rangeError('options.conditions', `one object per trial (${batchSize})`, list);
+  list.forEach((c, b) => {
+    const field = Array.isArray(given) ? `options.conditions[${b}]` : 'options.conditions';
+    expectObject(c, field);
+    for (const [key, value] of Object.entries(c)) {
+      if (!info.conditions.includes(key)) {
+        const hint = closestName(key, info.conditions);
+        throw typeError(`${field}.${key}`, `a condition of ${info.name} (${info.conditions.join(', ')})${hint ? `; did you mean "${hint}"?` : ''}`, key, `unknown condition "${key}"`);
+      }
+      expectNumber(value, `${field}.${key}`);
+    }
+  });
+  return list;
+}
+
+/** Steps in a duration: floor(duration / dt), robust to rounding (0.3 / 0.1 gives 3). */
+export function stepsIn(duration: number, dt: number): number {
+  return Math.floor(duration / dt + 1e-9);
+}
