@@ -6,7 +6,7 @@ set -eu
 
 [ "${RNNLAB_SKIP_SYSTEM_DEPS:-0}" = "1" ] && exit 0
 
-required="libopenblas-dev liblapacke-dev cmake g++ make"
+required="libopenblas-dev liblapacke-dev cmake g++ make fonts-dejavu-core"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "rnnlab: not a Debian-based system; make sure OpenBLAS, LAPACKE, cmake and a C++17 compiler are installed." >&2

@@ -7,6 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { RnnlabRangeError, RnnlabTypeError } from '../validate.js';
 import { VERSION } from '../version.js';
 import { registerGrad } from './grad.js';
+import { registerReport } from './report.js';
+import { registerResults } from './results.js';
+import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrain(program);
   registerGrad(program);
+  registerSweep(program);
+  registerResults(program);
+  registerReport(program);
   return program;
 }
 

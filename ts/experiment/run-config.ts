@@ -1,0 +1,85 @@
+/**
+ * The settings of one training run, as sweeps, presets and `rnnlab train` describe it, and the
+ * run's identity: a hash of its resolved settings, so a sweep can tell which runs it has done.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
+import { DTYPES } from '../model/params.js';
+import { OPTIMIZERS } from '../optim/index.js';
+import { parseWithSchema } from '../validate.js';
+
+/** Every setting of a run; all but `task` and `rule` have defaults. */
+export const RunConfigSchema = z.strictObject({
+  /** Task name (see `rnnlab tasks`). */
+  task: z.string(),
+  /** Task settings (timing, dt, ...), validated by the task. */
+  taskOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Learning rule name. */
+  rule: z.string(),
+  /** Rule settings, validated by the rule. */
+  ruleOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Recurrent gain g: Wh ~ N(0, g^2/N). */
+  gain: z.number().min(0).default(1),
+  /** Learning rate. */
+  lr: z.number().positive().default(1e-3),
+  /** Seed of weights, batches and noise. */
+  seed: z.int().min(0).default(0),
+  /** Training iterations (updates). */
+  iters: z.int().min(0).default(1000),
+  /** Hidden units N. */
+  hidden: z.int().min(1).default(64),
+  /** Trials per batch. */
+  batch: z.int().min(1).default(32),
+  optimizer: z.enum(OPTIMIZERS).default('adam'),
+  /** SGD momentum. */
+  momentum: z.number().min(0).lt(1).default(0),
+  /** Gradient 2-norm clip (0 = none). */
+  clip: z.number().min(0).default(0),
+  activation: z.enum(ACTIVATIONS).default('relu'),
+  /** Leak factor; default 1 - dt/tau from the task. */
+  alpha: z.number().min(0).lt(1).optional(),
+  /** Membrane time constant in the task's time unit; default the task's. */
+  tau: z.number().positive().optional(),
+  /** State noise std per step. */
+  noise: z.number().min(0).default(0),
+  init: z.enum(INIT_SCHEMES).default('yang2020'),
+  dtype: z.enum(DTYPES).default('float32'),
+  /** Log the mean training loss every this many iterations. */
+  logEvery: z.int().min(1).default(10),
+  /** Trials of the fixed held-out batch scored before and after training. */
+  evalBatch: z.int().min(1).default(256),
+  /** A loss above this (or NaN) marks the run diverged. */
+  divergenceLoss: z.number().positive().default(1e6),
+});
+
+/** Settings as written in a sweep or preset (defaults may be omitted). */
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+/** Settings with every default filled in. */
+export type RunConfig = z.output<typeof RunConfigSchema>;
+
+/** Names of every run setting. */
+export const RUN_CONFIG_KEYS: readonly string[] = Object.keys(RunConfigSchema.shape);
+
+/** Validates settings (unknown keys are errors) and fills in defaults. */
+export function resolveRunConfig(input: unknown, field = 'run'): RunConfig {
+  return parseWithSchema(RunConfigSchema, input, field);
+}
+
+/** JSON with object keys sorted at every level, so equal settings give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A run's identity: 16 hex digits of the SHA-256 of its resolved settings. */
+export function runId(config: RunConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+}

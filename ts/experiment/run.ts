@@ -1,0 +1,125 @@
+/**
+ * One complete run from its settings: build the task and the model, train, score before and
+ * after on a fixed held-out batch, and return a self-contained record. Sweeps, presets and
+ * `rnnlab train` all go through here, so a run means the same thing everywhere.
+ * @module
+ */
+import { hostname } from 'node:os';
+import { LeakyRNN } from '../model/leaky-rnn.js';
+import type { LeakyRNNConfig } from '../model/leaky-rnn.js';
+import { blasInfo } from '../native.js';
+import { createOptimizer } from '../optim/index.js';
+import { Rng } from '../rng.js';
+import { getRule } from '../rules/index.js';
+import { createTask } from '../tasks/index.js';
+import type { Task } from '../tasks/task.js';
+import { rangeError } from '../validate.js';
+import { VERSION } from '../version.js';
+import { evaluate } from './evaluate.js';
+import { resolveRunConfig, runId } from './run-config.js';
+import type { RunConfig, RunConfigInput } from './run-config.js';
+import { train } from './train.js';
+import type { TrainProgress } from './train.js';
+
+/** What a finished run leaves behind (JSON-serialisable). */
+export interface RunRecord {
+  format: 'rnnlab.run/1';
+  id: string;
+  /** Resolved settings (every default filled in). */
+  config: RunConfig;
+  version: string;
+  host: { hostname: string; node: string; blas: string };
+  startedAt: string;
+  wallSeconds: number;
+  /** Training loss curve: mean batch loss over each logging interval. */
+  curve: { iter: number[]; loss: number[] };
+  /** Held-out batch scores before and after training. */
+  eval: { before: { loss: number }; after: { loss: number | null } };
+  /** Where the run diverged, or null. */
+  diverged: { iter: number; loss: number | null; reason: string } | null;
+}
+
+export interface RunContext {
+  /** Called at every logged point of training. */
+  onProgress?: (progress: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** The model settings a run config implies for a task. */
+export function modelConfigFor(config: RunConfig, task: Task): LeakyRNNConfig {
+  const tau = config.tau ?? task.info.tau;
+  const alpha = config.alpha ?? 1 - task.info.dt / tau;
+  if (!(alpha >= 0 && alpha < 1)) throw rangeError('tau', `a value >= dt (${task.info.dt}) so that alpha = 1 - dt/tau is in [0, 1)`, tau);
+  return {
+    nIn: task.info.inputs.length,
+    nHidden: config.hidden,
+    nOut: task.info.outputs.length,
+    alpha,
+    activation: config.activation,
+    noiseStd: config.noise,
+    ...(config.alpha === undefined ? { dt: task.info.dt, tau } : {}),
+  };
+}
+
+/** Everything a run builds before training, so callers (e.g. `rnnlab train`) can keep the models. */
+export interface PreparedRun {
+  config: RunConfig;
+  id: string;
+  task: Task;
+  model: LeakyRNN;
+  initial: LeakyRNN;
+  rng: Rng;
+}
+
+/** Validates settings and builds the task and the initial model. */
+export function prepareRun(input: RunConfigInput | RunConfig): PreparedRun {
+  const config = resolveRunConfig(input);
+  getRule(config.rule, 'rule');
+  const task = createTask(config.task, config.taskOptions);
+  const rng = new Rng(config.seed);
+  const model = LeakyRNN.create(modelConfigFor(config, task), { rng: rng.fork('init'), gain: config.gain, init: config.init, dtype: config.dtype });
+  return { config, id: runId(config), task, model, initial: model.clone(), rng };
+}
+
+/** Trains a prepared run in place and returns its record. */
+export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecord {
+  const { config, task, model, rng } = run;
+  const startedAt = new Date();
+  const start = performance.now();
+  const optimizer = createOptimizer(config.optimizer, config.optimizer === 'sgd' ? { lr: config.lr, momentum: config.momentum } : { lr: config.lr });
+  const evalBatch = task.sample(rng.fork('eval'), config.evalBatch);
+  const score = () => evaluate(model, evalBatch, { rng: rng.fork('eval-noise') });
+  const before = score();
+  const result = train(model, {
+    task,
+    rule: config.rule,
+    optimizer,
+    iters: config.iters,
+    batchSize: config.batch,
+    rng: rng.fork('train'),
+    logEvery: config.logEvery,
+    divergenceLoss: config.divergenceLoss,
+    ...(config.clip > 0 ? { clipNorm: config.clip } : {}),
+    ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  const after = result.diverged ? null : score();
+  const info = blasInfo();
+  return {
+    format: 'rnnlab.run/1',
+    id: run.id,
+    config,
+    version: VERSION,
+    host: { hostname: hostname(), node: process.version, blas: `${info.corename}, ${info.threads} thread(s)` },
+    startedAt: startedAt.toISOString(),
+    wallSeconds: (performance.now() - start) / 1000,
+    curve: { iter: result.lossCurve.map((p) => p.iter), loss: result.lossCurve.map((p) => p.loss) },
+    eval: { before: { loss: before.loss }, after: { loss: after ? after.loss : null } },
+    diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
+  };
+}
+
+/** Runs one configuration from scratch and returns its record. */
+export function runOne(input: RunConfigInput | RunConfig, context: RunContext = {}): RunRecord {
+  return executeRun(prepareRun(input), context);
+}

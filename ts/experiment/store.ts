@@ -1,0 +1,138 @@
+/**
+ * The results store of a sweep: a folder with the sweep's manifest and one JSON record per
+ * finished run, each written atomically (temporary file + rename), so killing a sweep at any
+ * moment loses at most the runs in progress and never leaves a partial record.
+ *
+ *   DIR/sweep.json         manifest: spec, run ids, fingerprint, version, dates
+ *   DIR/runs/<id>.json     one record per finished run (rnnlab.run/1)
+ *   DIR/failed/<id>.json   runs that threw (retried when the sweep is run again)
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonFile, writeJsonFile } from '../io/files.js';
+import { expectObject, rangeError } from '../validate.js';
+import { VERSION } from '../version.js';
+import type { RunRecord } from './run.js';
+import type { PlannedRun, SweepSpec } from './sweep-spec.js';
+import { sweepFingerprint } from './sweep-spec.js';
+
+export interface SweepManifest {
+  format: 'rnnlab.sweep/1';
+  version: string;
+  created: string;
+  updated: string;
+  fingerprint: string;
+  spec: SweepSpec;
+  runIds: string[];
+}
+
+export interface FailureRecord {
+  id: string;
+  config: PlannedRun['config'];
+  error: { name: string; message: string };
+  at: string;
+}
+
+export class SweepStore {
+  readonly dir: string;
+  manifest: SweepManifest;
+
+  private constructor(dir: string, manifest: SweepManifest) {
+    this.dir = dir;
+    this.manifest = manifest;
+  }
+
+  /**
+   * Opens (or creates) the store for `spec` in `dir`. An existing store made from a different
+   * set of runs is refused unless `extend` (then the manifest follows the new spec and every
+   * finished run is kept). A non-empty folder that is not a sweep store is refused.
+   */
+  static open(dir: string, spec: SweepSpec, runs: readonly PlannedRun[], options: { extend?: boolean } = {}): SweepStore {
+    const fingerprint = sweepFingerprint(runs);
+    const now = new Date().toISOString();
+    const manifestPath = join(dir, 'sweep.json');
+    let manifest: SweepManifest;
+    if (existsSync(manifestPath)) {
+      const old = SweepStore.readManifest(dir);
+      if (old.fingerprint !== fingerprint && !options.extend) {
+        throw rangeError('--out', `the sweep spec that made this folder (${old.runIds.length} runs); the spec has changed (${runs.length} runs). Add --extend to continue with the new spec, keeping finished runs`, dir, `${JSON.stringify(dir)}`);
+      }
+      manifest = { ...old, updated: now, version: VERSION, fingerprint, spec, runIds: runs.map((r) => r.id) };
+    } else {
+      if (existsSync(dir) && readdirSync(dir).length > 0) {
+        throw rangeError('--out', 'a new or empty folder, or the folder of an earlier run of this sweep', dir, `${JSON.stringify(dir)}, which holds other files`);
+      }
+      manifest = { format: 'rnnlab.sweep/1', version: VERSION, created: now, updated: now, fingerprint, spec, runIds: runs.map((r) => r.id) };
+    }
+    mkdirSync(join(dir, 'runs'), { recursive: true });
+    mkdirSync(join(dir, 'failed'), { recursive: true });
+    const store = new SweepStore(dir, manifest);
+    store.removeStaleTemporaries();
+    writeJsonFile(manifestPath, manifest, { overwrite: true });
+    return store;
+  }
+
+  /** Opens an existing store read-only (for results and reports). */
+  static load(dir: string): SweepStore {
+    return new SweepStore(dir, SweepStore.readManifest(dir));
+  }
+
+  private static readManifest(dir: string): SweepManifest {
+    const path = join(dir, 'sweep.json');
+    if (!existsSync(path)) throw rangeError('DIR', 'a sweep folder (with sweep.json)', dir, `${JSON.stringify(dir)} (no sweep.json)`);
+    const m = expectObject(readJsonFile(path, 'sweep.json'), 'sweep.json');
+    if (m.format !== 'rnnlab.sweep/1' || !Array.isArray(m.runIds)) throw rangeError('sweep.json', 'an rnnlab.sweep/1 manifest', m.format);
+    return m as unknown as SweepManifest;
+  }
+
+  private recordPath(id: string): string {
+    return join(this.dir, 'runs', `${id}.json`);
+  }
+
+  private failurePath(id: string): string {
+    return join(this.dir, 'failed', `${id}.json`);
+  }
+
+  /** Temporary files left by a write that was killed (they never hold a finished record). */
+  private removeStaleTemporaries(): void {
+    for (const sub of ['runs', 'failed']) {
+      for (const name of readdirSync(join(this.dir, sub))) {
+        if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(this.dir, sub, name), { force: true });
+      }
+    }
+  }
+
+  /** Whether run `id` has a finished record. */
+  isDone(id: string): boolean {
+    return existsSync(this.recordPath(id));
+  }
+
+  /** Saves a finished run (atomic); clears an earlier failure of the same run. */
+  writeRecord(record: RunRecord): void {
+    writeJsonFile(this.recordPath(record.id), record, { overwrite: false });
+    rmSync(this.failurePath(record.id), { force: true });
+  }
+
+  /** Records that a run threw (it is retried when the sweep runs again). */
+  writeFailure(failure: FailureRecord): void {
+    writeJsonFile(this.failurePath(failure.id), failure, { overwrite: true });
+  }
+
+  /** Records of the runs of the current spec that have finished. */
+  readRecords(): RunRecord[] {
+    const records: RunRecord[] = [];
+    for (const id of this.manifest.runIds) {
+      const path = this.recordPath(id);
+      if (existsSync(path)) records.push(JSON.parse(readFileSync(path, 'utf8')) as RunRecord);
+    }
+    return records;
+  }
+
+  /** Failures of runs of the current spec that have not since finished. */
+  readFailures(): FailureRecord[] {
+    return this.manifest.runIds
+      .filter((id) => existsSync(this.failurePath(id)) && !this.isDone(id))
+      .map((id) => JSON.parse(readFileSync(this.failurePath(id), 'utf8')) as FailureRecord);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Running a sweep: expand the spec, open the results store, skip the runs already finished,
+ * run the rest in the worker pool, and save each record the moment it arrives.
+ * @module
+ */
+import { expandSweep } from './sweep-spec.js';
+import type { SweepSpec } from './sweep-spec.js';
+import { SweepStore } from './store.js';
+import { defaultWorkers, runInPool } from './pool.js';
+import { expectInteger } from '../validate.js';
+
+export interface SweepProgress {
+  /** Runs of the sweep with a record (including ones finished by earlier invocations). */
+  done: number;
+  total: number;
+  /** Runs finished by this invocation. */
+  ranNow: number;
+  diverged: number;
+  failed: number;
+  runsPerMinute: number;
+  /** Estimated seconds left (null before the first run finishes). */
+  etaSeconds: number | null;
+}
+
+export interface SweepOptions {
+  /** Worker threads (default one per core). */
+  workers?: number;
+  /** Accept a changed spec for an existing folder, keeping finished runs. */
+  extend?: boolean;
+  onProgress?: (progress: SweepProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface SweepSummary extends SweepProgress {
+  /** Runs that were already finished before this invocation. */
+  skipped: number;
+  seconds: number;
+  aborted: boolean;
+}
+
+/** Runs (or resumes) the sweep `spec` with its results in `dir`. */
+export async function runSweep(spec: SweepSpec, dir: string, options: SweepOptions = {}): Promise<SweepSummary> {
+  const workers = expectInteger(options.workers ?? defaultWorkers(), 'workers', 1);
+  const runs = expandSweep(spec);
+  const store = SweepStore.open(dir, spec, runs, options.extend ? { extend: true } : {});
+  const todo = runs.filter((r) => !store.isDone(r.id));
+  const start = performance.now();
+  const progress: SweepProgress = {
+    done: runs.length - todo.length,
+    total: runs.length,
+    ranNow: 0,
+    diverged: store.readRecords().filter((r) => r.diverged).length,
+    failed: 0,
+    runsPerMinute: 0,
+    etaSeconds: null,
+  };
+  const skipped = progress.done;
+  const report = () => {
+    const minutes = (performance.now() - start) / 60000;
+    progress.runsPerMinute = minutes > 0 ? progress.ranNow / minutes : 0;
+    const left = progress.total - progress.done - progress.failed;
+    progress.etaSeconds = progress.ranNow > 0 ? (left / progress.runsPerMinute) * 60 : null;
+    options.onProgress?.({ ...progress });
+  };
+  report();
+  await runInPool(
+    todo,
+    workers,
+    {
+      onRecord(record) {
+        store.writeRecord(record);
+        progress.done += 1;
+        progress.ranNow += 1;
+        if (record.diverged) progress.diverged += 1;
+        report();
+      },
+      onFailure(run, error) {
+        store.writeFailure({ id: run.id, config: run.config, error, at: new Date().toISOString() });
+        progress.failed += 1;
+        report();
+      },
+    },
+    options.signal,
+  );
+  return { ...progress, skipped, seconds: (performance.now() - start) / 1000, aborted: options.signal?.aborted ?? false };
+}
