@@ -8,7 +8,7 @@
  *   DIR/failed/<id>.json   runs that threw (retried when the sweep is run again)
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile, writeJsonFile } from '../io/files.js';
 import { expectObject, rangeError } from '../validate.js';
@@ -48,11 +48,21 @@ export class SweepStore {
    * set of runs is refused unless `extend` (then the manifest follows the new spec and every
    * finished run is kept). A non-empty folder that is not a sweep store is refused.
    */
-  static open(dir: string, spec: SweepSpec, runs: readonly PlannedRun[], options: { extend?: boolean } = {}): SweepStore {
+  static open(dir: string, spec: SweepSpec, runs: readonly PlannedRun[], options: { extend?: boolean; shared?: boolean } = {}): SweepStore {
     const fingerprint = sweepFingerprint(runs);
     const now = new Date().toISOString();
     const manifestPath = join(dir, 'sweep.json');
     let manifest: SweepManifest;
+    if (options.shared) {
+      // One of several processes (shards) working in one folder: the folder must already hold
+      // this sweep, and the manifest is left as it is.
+      if (!existsSync(manifestPath)) throw rangeError('--out', 'a folder prepared for this sweep (by `rnnlab sweep submit`, or an earlier `rnnlab sweep run`) when running a shard', dir, `${JSON.stringify(dir)} (no sweep.json)`);
+      const old = SweepStore.readManifest(dir);
+      if (old.fingerprint !== fingerprint) throw rangeError('--out', 'the sweep spec that made this folder; the spec has changed', dir, JSON.stringify(dir));
+      const store = new SweepStore(dir, old);
+      store.removeStaleTemporaries();
+      return store;
+    }
     if (existsSync(manifestPath)) {
       const old = SweepStore.readManifest(dir);
       if (old.fingerprint !== fingerprint && !options.extend) {
@@ -94,11 +104,17 @@ export class SweepStore {
     return join(this.dir, 'failed', `${id}.json`);
   }
 
-  /** Temporary files left by a write that was killed (they never hold a finished record). */
+  /**
+   * Removes temporary files left by writes that were killed (they never hold a finished
+   * record). Only files older than a minute go: another process sharing the folder (a Slurm
+   * shard) may be writing one right now, and a write takes milliseconds.
+   */
   private removeStaleTemporaries(): void {
+    const cutoff = Date.now() - 60_000;
     for (const sub of ['runs', 'failed']) {
       for (const name of readdirSync(join(this.dir, sub))) {
-        if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(this.dir, sub, name), { force: true });
+        const path = join(this.dir, sub, name);
+        if (name.startsWith('.') && name.endsWith('.tmp') && statSync(path).mtimeMs < cutoff) rmSync(path, { force: true });
       }
     }
   }

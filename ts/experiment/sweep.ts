@@ -27,6 +27,11 @@ export interface SweepOptions {
   workers?: number;
   /** Accept a changed spec for an existing folder, keeping finished runs. */
   extend?: boolean;
+  /**
+   * Run only shard `index` of `count`: the runs at positions p (in the spec's order) with
+   * p % count = index. Several shards may share one folder (it must already hold the sweep).
+   */
+  shard?: { index: number; count: number };
   onProgress?: (progress: SweepProgress) => void;
   signal?: AbortSignal;
 }
@@ -41,15 +46,16 @@ export interface SweepSummary extends SweepProgress {
 /** Runs (or resumes) the sweep `spec` with its results in `dir`. */
 export async function runSweep(spec: SweepSpec, dir: string, options: SweepOptions = {}): Promise<SweepSummary> {
   const workers = expectInteger(options.workers ?? defaultWorkers(), 'workers', 1);
-  const runs = expandSweep(spec);
-  const store = SweepStore.open(dir, spec, runs, options.extend ? { extend: true } : {});
+  const all = expandSweep(spec);
+  const store = options.shard ? SweepStore.open(dir, spec, all, { shared: true }) : SweepStore.open(dir, spec, all, options.extend ? { extend: true } : {});
+  const runs = options.shard ? shardOf(all, options.shard.index, options.shard.count) : all;
   const todo = runs.filter((r) => !store.isDone(r.id));
   const start = performance.now();
   const progress: SweepProgress = {
     done: runs.length - todo.length,
     total: runs.length,
     ranNow: 0,
-    diverged: store.readRecords().filter((r) => r.diverged).length,
+    diverged: store.readRecords().filter((r) => r.diverged && runs.some((x) => x.id === r.id)).length,
     failed: 0,
     runsPerMinute: 0,
     etaSeconds: null,
@@ -83,4 +89,11 @@ export async function runSweep(spec: SweepSpec, dir: string, options: SweepOptio
     options.signal,
   );
   return { ...progress, skipped, seconds: (performance.now() - start) / 1000, aborted: options.signal?.aborted ?? false };
+}
+
+/** The runs of shard `index` of `count` (round-robin over the spec's order). */
+export function shardOf<T>(runs: readonly T[], index: number, count: number): T[] {
+  expectInteger(count, 'shard count', 1);
+  expectInteger(index, 'shard index', 0, count - 1);
+  return runs.filter((_, p) => p % count === index);
 }
