@@ -1,5 +1,5 @@
 // Sweeps: spec validation, expansion, the worker pool, resuming, divergence, export.
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'tape';
@@ -70,11 +70,16 @@ test('an interrupted sweep leaves only whole records and finishes on the next ru
   });
   t.ok(partial.aborted, 'the sweep stopped');
   t.ok(partial.done < 6, `stopped with ${partial.done} of 6 done`);
-  writeFileSync(join(dir, 'runs', '.deadbeef.json.123.456.tmp'), '{"half": ');
+  const stale = join(dir, 'runs', '.deadbeef.json.123.456.tmp');
+  writeFileSync(stale, '{"half": ');
+  utimesSync(stale, new Date(Date.now() - 3600e3), new Date(Date.now() - 3600e3));
+  const fresh = join(dir, 'runs', '.cafebabe.json.124.457.tmp');
+  writeFileSync(fresh, '{"being written": ');
   const rest = await runSweep(spec, dir, { workers: 2 });
   t.equal(rest.done, 6, 'all runs finished');
   t.equal(rest.skipped + rest.ranNow, 6, 'each run done exactly once');
-  t.notOk(existsSync(join(dir, 'runs', '.deadbeef.json.123.456.tmp')), 'stale temporary file removed');
+  t.notOk(existsSync(stale), 'a stale temporary file (an hour old) is removed');
+  t.ok(existsSync(fresh), 'a fresh temporary file (maybe another shard writing) is left alone');
   t.end();
 });
 
