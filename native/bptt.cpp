@@ -3,13 +3,103 @@
 #include <algorithm>
 #include <vector>
 
+#include "act_simd.hpp"
 #include "blas.hpp"
+#include "simd.hpp"
 
 namespace rnnlab {
+
+namespace {
+
+/** Readout and input weights kept in registers during the fused backward pass. */
+constexpr int kMaxHeld = 4;
+
+/**
+ * The fused backward pass of step t over all B trials, for the units of one chunk [i, i + W):
+ *   p = P (= Wh^T d_{t+1}, or 0 at t = T) + Wout^T dy_t
+ *   g_t = f'(h_t) p + alpha g_{t+1};  d_t = (1 - alpha) g_t
+ *   dWout += dy_t f(h_t)^T, db += d_t, dWx^T += x_t d_t^T
+ * The chunk's accumulators (db, dWx^T, dWout columns) stay in registers across the B trials;
+ * the per-element order of every sum (over t descending, then trials ascending) is that of a
+ * trial-by-trial loop.
+ * Shapes: P, G, D, Ht, Rt [B][N]; dy [B][nOut]; xt [B][nIn]; Wout, gWout [nOut][N];
+ * gb [N]; dWxT [nIn][N].
+ */
+template <class S, class F, typename R, class Lanes>
+void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut, R alpha,
+                   R beta, const R* P, const R* dy, const R* xt, const R* Ht, const R* Rt,
+                   const R* Wout, R* G, R* D, R* gb, R* dWxT, R* gWout) {
+  using V = typename S::V;
+  const V va = S::set1(alpha), vb = S::set1(beta);
+  const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
+  V wo[kMaxHeld], gWo[kMaxHeld], gx[kMaxHeld];
+  // Loops over the held accumulators run to the constant kMaxHeld (fully unrolled, so the
+  // arrays live in registers) and skip the slots beyond nOut / nIn.
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    wo[o] = lanes.load(Wout + o * N + i);
+    gWo[o] = lanes.load(gWout + o * N + i);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    gx[k] = lanes.load(dWxT + k * N + i);
+  }
+  V gbv = lanes.load(gb + i);
+
+  for (long bi = 0; bi < B; ++bi) {
+    const long row = bi * N + i;
+    const R* e = dy + bi * nOut;
+    const V rv = lanes.load(Rt + row);
+    V pv = P ? lanes.load(P + row) : S::zero();
+#pragma GCC unroll 4
+    for (long o = 0; o < kMaxHeld; ++o) {
+      if (o >= heldOut) break;
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, wo[o], pv);
+      gWo[o] = S::fma(eo, rv, gWo[o]);
+    }
+    for (long o = heldOut; o < nOut; ++o) {
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, lanes.load(Wout + o * N + i), pv);
+      lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
+    }
+    const V g =
+        S::fma(va, lanes.load(G + row), VecAct<F>::template dfTimes<S>(lanes.load(Ht + row), rv, pv));
+    lanes.store(G + row, g);
+    const V dv = S::mul(vb, g);
+    lanes.store(D + row, dv);
+    gbv = S::add(gbv, dv);
+    const R* x = xt + bi * nIn;
+#pragma GCC unroll 4
+    for (long k = 0; k < kMaxHeld; ++k) {
+      if (k >= heldIn) break;
+      gx[k] = S::fma(S::set1(x[k]), dv, gx[k]);
+    }
+    for (long k = heldIn; k < nIn; ++k)
+      lanes.store(dWxT + k * N + i, S::fma(S::set1(x[k]), dv, lanes.load(dWxT + k * N + i)));
+  }
+
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    lanes.store(gWout + o * N + i, gWo[o]);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    lanes.store(dWxT + k * N + i, gx[k]);
+  }
+  lanes.store(gb + i, gbv);
+}
+
+}  // namespace
 
 template <typename R>
 void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
                   const R* Rate, const R* dY, R* grads) {
+  using S = simd::Best<R>;
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const ParamLayout L(d);
   const Weights<R> w(params, L);
@@ -29,41 +119,19 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
       const R* dy = dY + (t - 1) * B * nOut;
       const R* xt = x + (t - 1) * B * nIn;
       // P <- d_{t+1} Wh, i.e. Wh^T d_{t+1} for every trial.
-      if (t < T) {
+      if (t < T)
         gemm(false, false, int(B), int(N), int(N), R(1), D.data(), int(N), w.Wh, int(N), R(0),
              P.data(), int(N));
-      } else {
-        std::fill(P.begin(), P.end(), R(0));
+      for (int64_t o = 0; o < nOut; ++o) {
+        R sum = g.bOut[o];
+        for (int64_t bi = 0; bi < B; ++bi) sum += dy[bi * nOut + o];
+        g.bOut[o] = sum;
       }
-      for (int64_t bi = 0; bi < B; ++bi) {
-        R* p = P.data() + bi * N;
-        R* gb = G.data() + bi * N;
-        R* db = D.data() + bi * N;
-        const R* h = Ht + bi * N;
-        const R* r = Rt + bi * N;
-        const R* dyb = dy + bi * nOut;
-        for (int64_t o = 0; o < nOut; ++o) {
-          const R e = dyb[o];
-          const R* wo = w.Wout + o * N;
-          R* gWo = g.Wout + o * N;
-          for (int64_t i = 0; i < N; ++i) {
-            p[i] += e * wo[i];
-            gWo[i] += e * r[i];
-          }
-          g.bOut[o] += e;
-        }
-        for (int64_t i = 0; i < N; ++i) {
-          const R gi = F::df(h[i], r[i]) * p[i] + alpha * gb[i];
-          gb[i] = gi;
-          db[i] = beta * gi;
-          g.b[i] += db[i];
-        }
-        for (int64_t k = 0; k < nIn; ++k) {
-          const R xk = xt[bi * nIn + k];
-          R* gx = dWxT.data() + k * N;
-          for (int64_t i = 0; i < N; ++i) gx[i] += xk * db[i];
-        }
-      }
+      simd::forChunks<S>(N, [&](long i, auto lanes) {
+        backwardChunk<S, F, R>(i, lanes, N, B, nIn, nOut, alpha, beta, t < T ? P.data() : nullptr,
+                               dy, xt, Ht, Rt, w.Wout, G.data(), D.data(), g.b, dWxT.data(),
+                               g.Wout);
+      });
       if (!(t == 1 && rate0IsZero)) {
         gemm(true, false, int(N), int(N), int(B), R(1), D.data(), int(N), Rprev, int(N), R(1), g.Wh,
              int(N));

@@ -1,14 +1,71 @@
 #include "forward.hpp"
 
+#include <algorithm>
 #include <vector>
 
+#include "act_simd.hpp"
 #include "blas.hpp"
+#include "simd.hpp"
 
 namespace rnnlab {
+
+namespace {
+
+/** Readout outputs accumulated in registers during one pass over a row. */
+constexpr int kOutGroup = 4;
+
+/**
+ * The fused pass over one trial's row at step t, after h holds the recurrent drive Wh f(h_{t-1}):
+ *   h = alpha hp + (1 - alpha)(h + b + Wx x) (+ noise);  r = f(h);  y = Wout r + bOut.
+ * Shapes: h, hp, b, r, nz [N]; WxT [nIn][N]; xt [nIn]; Wout [nOut][N]; bOut, y [nOut].
+ * One vector pass computes h, r (relu and linear) and up to kOutGroup outputs; further outputs
+ * take another pass over r, which is in L1.
+ */
+template <class S, class F, typename R>
+void forwardRow(long N, long nIn, long nOut, R alpha, R beta, const R* hp, const R* b,
+                const R* WxT, const R* xt, const R* nz, const R* Wout, const R* bOut, R* h, R* r,
+                R* y) {
+  using V = typename S::V;
+  constexpr bool vecF = VecAct<F>::kVectorF;
+  const V va = S::set1(alpha), vb = S::set1(beta);
+  const long fused = vecF ? std::min<long>(nOut, kOutGroup) : 0;
+  V acc[kOutGroup];
+  for (int o = 0; o < kOutGroup; ++o) acc[o] = S::zero();
+
+  simd::forChunks<S>(N, [&](long i, auto lanes) {
+    V z = S::add(lanes.load(h + i), lanes.load(b + i));
+    for (long k = 0; k < nIn; ++k) z = S::fma(S::set1(xt[k]), lanes.load(WxT + k * N + i), z);
+    V hv = S::fma(va, lanes.load(hp + i), S::mul(vb, z));
+    if (nz) hv = S::add(hv, lanes.load(nz + i));
+    lanes.store(h + i, hv);
+    if constexpr (vecF) {
+      const V rv = VecAct<F>::template f<S>(hv);
+      lanes.store(r + i, rv);
+      for (long o = 0; o < fused; ++o) acc[o] = S::fma(lanes.load(Wout + o * N + i), rv, acc[o]);
+    }
+  });
+  if constexpr (!vecF)
+    for (long i = 0; i < N; ++i) r[i] = F::f(h[i]);
+  for (long o = 0; o < fused; ++o) y[o] = S::sum(acc[o]) + bOut[o];
+
+  for (long o0 = fused; o0 < nOut; o0 += kOutGroup) {
+    const long group = std::min<long>(kOutGroup, nOut - o0);
+    for (int o = 0; o < kOutGroup; ++o) acc[o] = S::zero();
+    simd::forChunks<S>(N, [&](long i, auto lanes) {
+      const V rv = lanes.load(r + i);
+      for (long o = 0; o < group; ++o)
+        acc[o] = S::fma(lanes.load(Wout + (o0 + o) * N + i), rv, acc[o]);
+    });
+    for (long o = 0; o < group; ++o) y[o0 + o] = S::sum(acc[o]) + bOut[o0 + o];
+  }
+}
+
+}  // namespace
 
 template <typename R>
 void rnnForward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* noise,
                 R* H, R* Rate, R* Y) {
+  using S = simd::Best<R>;
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const ParamLayout L(d);
   const Weights<R> w(params, L);
@@ -35,36 +92,16 @@ void rnnForward(const Dims& d, Activation act, R alpha, const R* params, const R
       R* Rt = Rate + t * B * N;
       // Ht <- f(h_{t-1}) Wh^T, the recurrent drive of every trial.
       if (t == 1 && rate0IsZero) {
-        for (int64_t k = 0; k < B * N; ++k) Ht[k] = R(0);
+        std::fill(Ht, Ht + B * N, R(0));
       } else {
         gemm(false, false, int(B), int(N), int(N), R(1), Rprev, int(N), WhT.data(), int(N), R(0), Ht,
              int(N));
       }
       for (int64_t bi = 0; bi < B; ++bi) {
-        R* h = Ht + bi * N;
-        R* r = Rt + bi * N;
-        const R* hp = Hprev + bi * N;
-        const R* xt = x + ((t - 1) * B + bi) * nIn;
-        for (int64_t i = 0; i < N; ++i) h[i] += w.b[i];
-        for (int64_t k = 0; k < nIn; ++k) {
-          const R xk = xt[k];
-          const R* wk = WxT.data() + k * N;
-          for (int64_t i = 0; i < N; ++i) h[i] += xk * wk[i];
-        }
-        for (int64_t i = 0; i < N; ++i) h[i] = alpha * hp[i] + beta * h[i];
-        if (noise) {
-          const R* nz = noise + ((t - 1) * B + bi) * N;
-          for (int64_t i = 0; i < N; ++i) h[i] += nz[i];
-        }
-        for (int64_t i = 0; i < N; ++i) r[i] = F::f(h[i]);
-        R* y = Y + ((t - 1) * B + bi) * nOut;
-        for (int64_t o = 0; o < nOut; ++o) {
-          const R* wo = w.Wout + o * N;
-          R acc = 0;
-#pragma omp simd reduction(+ : acc)
-          for (int64_t i = 0; i < N; ++i) acc += wo[i] * r[i];
-          y[o] = acc + w.bOut[o];
-        }
+        const R* nz = noise ? noise + ((t - 1) * B + bi) * N : nullptr;
+        forwardRow<S, F, R>(N, nIn, nOut, alpha, beta, Hprev + bi * N, w.b, WxT.data(),
+                            x + ((t - 1) * B + bi) * nIn, nz, w.Wout, w.bOut, Ht + bi * N,
+                            Rt + bi * N, Y + ((t - 1) * B + bi) * nOut);
       }
     }
   });
