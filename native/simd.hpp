@@ -7,11 +7,14 @@
 // outside it.
 #pragma once
 
+#include <cmath>
+
 #if defined(__AVX2__) || defined(__AVX512F__)
 // GCC 12's AVX-512 headers trip its own -Wmaybe-uninitialized (_mm512_undefined_*, GCC PR 105593);
 // the pragma covers warnings located inside the header only.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #endif
@@ -38,9 +41,16 @@ struct Scalar {
   static V loadMasked(Mask, const R* p) { return *p; }  // W = 1: a vector is never partial
   static void store(R* p, V v) { *p = v; }
   static void storeMasked(Mask, R* p, V v) { *p = v; }
-  static V fma(V a, V b, V c) { return a * b + c; }
+  // With FMA hardware, always one rounding (std::fma compiles to the instruction), so the result
+  // does not depend on where the compiler would have contracted a * b + c; without it, never.
+#if defined(__FMA__)
+  static V fma(V a, V b, V c) { return std::fma(a, b, c); }
   /** c - a b */
+  static V fnma(V a, V b, V c) { return std::fma(-a, b, c); }
+#else
+  static V fma(V a, V b, V c) { return a * b + c; }
   static V fnma(V a, V b, V c) { return c - a * b; }
+#endif
   static V mul(V a, V b) { return a * b; }
   static V add(V a, V b) { return a + b; }
   /** max(a, 0), and 0 when a is NaN (as `a > 0 ? a : 0`). */

@@ -67,11 +67,14 @@ void microTile(int K, const R* A, int lda, const R* B, int ldb, R* C, int ldc, R
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) {
       const bool partial = MASK && v == NV - 1;
-      V out = alphaOne ? acc[i][v] : S::mul(va, acc[i][v]);
-      if (beta == R(1)) {
-        out = S::add(partial ? S::loadMasked(last, c + v * W) : S::load(c + v * W), out);
-      } else if (beta != R(0)) {
-        out = S::fma(vb, partial ? S::loadMasked(last, c + v * W) : S::load(c + v * W), out);
+      // Explicit fused forms only, so no build contracts a multiply and an add differently.
+      V out;
+      if (beta == R(0)) {
+        out = alphaOne ? acc[i][v] : S::mul(va, acc[i][v]);
+      } else {
+        const V cv = partial ? S::loadMasked(last, c + v * W) : S::load(c + v * W);
+        const V scaled = beta == R(1) ? cv : S::mul(vb, cv);
+        out = alphaOne ? S::add(acc[i][v], scaled) : S::fma(va, acc[i][v], scaled);
       }
       if (partial)
         S::storeMasked(last, c + v * W, out);

@@ -35,6 +35,18 @@ export interface NativeAddon {
   scaleInPlace(a: FloatArray, s: number): void;
   setBlasThreads(n: number): void;
   blasInfo(): { config: string; corename: string; threads: number };
+  // Performance (issue 9). Kernel codes: 0 auto (the dispatch rule), 1 OpenBLAS, 2 our best
+  // compiled kernel, 3 portable, 4 AVX2, 5 AVX-512. Flags are 0/1.
+  /** C = alpha op(A) op(B) + beta C (row-major); false when the kernel is not compiled in. */
+  gemm(kernel: number, transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: FloatArray, lda: number, B: FloatArray, ldb: number, beta: number, C: FloatArray, ldc: number): boolean;
+  /** The best own GEMM kernel compiled in, and which kernels exist in this build. */
+  gemmInfo(): { isa: 'avx512' | 'avx2' | 'portable'; kernels: Record<'auto' | 'blas' | 'own' | 'portable' | 'avx2' | 'avx512', boolean> };
+  /** Whether rnnlab's gemm runs this product on our own kernel (else OpenBLAS). */
+  gemmPreferred(transA: number, transB: number, M: number, N: number, K: number, isDouble: number): boolean;
+  /** Native timing of one GEMM shape (operands in cache); seconds per call. */
+  gemmTiming(kernel: number, transA: number, transB: number, M: number, N: number, K: number, beta: number, isDouble: number, seconds: number, rounds: number): { medianSeconds: number; bestSeconds: number; callsPerRound: number };
+  /** GFLOP/s of one core from independent register FMAs at the given vector width (0 = scalar). */
+  fmaPeak(isDouble: number, widthBits: number, seconds: number): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';
