@@ -22,12 +22,13 @@ constexpr int kMaxHeld = 4;
  * The chunk's accumulators (db, dWx^T, dWout columns) stay in registers across the B trials;
  * the per-element order of every sum (over t descending, then trials ascending) is that of a
  * trial-by-trial loop.
- * Shapes: P, G, D, Ht, Rt [B][N]; dy [B][nOut]; xt [B][nIn]; Wout, gWout [nOut][N];
+ * f'(h_t) comes from the rates (act_simd.hpp), so the states H are not read here.
+ * Shapes: P, G, D, Rt [B][N]; dy [B][nOut]; xt [B][nIn]; Wout, gWout [nOut][N];
  * gb [N]; dWxT [nIn][N].
  */
 template <class S, class F, typename R, class Lanes>
 void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut, R alpha,
-                   R beta, const R* P, const R* dy, const R* xt, const R* Ht, const R* Rt,
+                   R beta, const R* P, const R* dy, const R* xt, const R* Rt,
                    const R* Wout, R* G, R* D, R* gb, R* dWxT, R* gWout) {
   using V = typename S::V;
   const V va = S::set1(alpha), vb = S::set1(beta);
@@ -65,8 +66,7 @@ void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nO
       pv = S::fma(eo, lanes.load(Wout + o * N + i), pv);
       lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
     }
-    const V g =
-        S::fma(va, lanes.load(G + row), VecAct<F>::template dfTimes<S>(lanes.load(Ht + row), rv, pv));
+    const V g = S::fma(va, lanes.load(G + row), VecAct<F>::template dfTimes<S>(rv, pv));
     lanes.store(G + row, g);
     const V dv = S::mul(vb, g);
     lanes.store(D + row, dv);
@@ -113,7 +113,6 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
   withActivation(act, [&](auto A) {
     using F = decltype(A);
     for (int64_t t = T; t >= 1; --t) {
-      const R* Ht = H + t * B * N;
       const R* Rt = Rate + t * B * N;
       const R* Rprev = Rate + (t - 1) * B * N;
       const R* dy = dY + (t - 1) * B * nOut;
@@ -129,7 +128,7 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
       }
       simd::forChunks<S>(N, [&](long i, auto lanes) {
         backwardChunk<S, F, R>(i, lanes, N, B, nIn, nOut, alpha, beta, t < T ? P.data() : nullptr,
-                               dy, xt, Ht, Rt, w.Wout, G.data(), D.data(), g.b, dWxT.data(),
+                               dy, xt, Rt, w.Wout, G.data(), D.data(), g.b, dWxT.data(),
                                g.Wout);
       });
       if (!(t == 1 && rate0IsZero)) {
