@@ -200,6 +200,74 @@ inline void forChunks(long n, Body&& body) {
   if (i < n) body(i, Lanes<S, true>{S::mask(int(n - i))});
 }
 
+/**
+ * out[j] = sum of the lanes of v[j], for j = 0 .. W-1 (exactly W vectors), by a transposing
+ * tree: about 3 W operations for all W sums instead of about W log W. The order of the
+ * additions is fixed (not the same as S::sum's, so results may differ from it in the last bit).
+ */
+template <class S>
+inline void sumEach(const typename S::V* v, typename S::Real* out) {
+  for (int j = 0; j < S::W; ++j) out[j] = S::sum(v[j]);
+}
+
+#if RNNLAB_SIMD_AVX2
+template <>
+inline void sumEach<Avx2Float>(const __m256* v, float* out) {
+  // hadd twice gives, per 128-bit half, the half-sums of four sources; then add the halves.
+  const __m256 a = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+  const __m256 b = _mm256_hadd_ps(_mm256_hadd_ps(v[4], v[5]), _mm256_hadd_ps(v[6], v[7]));
+  _mm256_storeu_ps(out, _mm256_add_ps(_mm256_permute2f128_ps(a, b, 0x20), _mm256_permute2f128_ps(a, b, 0x31)));
+}
+template <>
+inline void sumEach<Avx2Double>(const __m256d* v, double* out) {
+  const __m256d a = _mm256_hadd_pd(v[0], v[1]);  // [v0 lo, v1 lo, v0 hi, v1 hi]
+  const __m256d b = _mm256_hadd_pd(v[2], v[3]);
+  _mm256_storeu_pd(out, _mm256_add_pd(_mm256_permute2f128_pd(a, b, 0x20), _mm256_permute2f128_pd(a, b, 0x31)));
+}
+#endif
+
+#if RNNLAB_SIMD_AVX512
+template <>
+inline void sumEach<Avx512Float>(const __m512* v, float* out) {
+  // Level 1: fold the upper 8 lanes onto the lower 8, two sources per vector.
+  __m512 c[8];
+  for (int j = 0; j < 8; ++j)
+    c[j] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * j], v[2 * j + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(v[2 * j], v[2 * j + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  // Level 2: one source per 128-bit lane (lane L of e[j] holds source 4j + L).
+  __m512 e[4];
+  for (int j = 0; j < 4; ++j)
+    e[j] = _mm512_add_ps(_mm512_shuffle_f32x4(c[2 * j], c[2 * j + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(c[2 * j], c[2 * j + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  // Levels 3 and 4 within 128-bit lanes: element 4L + m ends up holding source L + 4m.
+  __m512 g[2];
+  for (int j = 0; j < 2; ++j)
+    g[j] = _mm512_add_ps(_mm512_shuffle_ps(e[2 * j], e[2 * j + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_ps(e[2 * j], e[2 * j + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m512 f = _mm512_add_ps(_mm512_shuffle_ps(g[0], g[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm512_shuffle_ps(g[0], g[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  // Source s = L + 4m sits at 4L + m.
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_storeu_ps(out, _mm512_permutexvar_ps(order, f));
+}
+template <>
+inline void sumEach<Avx512Double>(const __m512d* v, double* out) {
+  __m512d c[4];
+  for (int j = 0; j < 4; ++j)
+    c[j] = _mm512_add_pd(_mm512_shuffle_f64x2(v[2 * j], v[2 * j + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f64x2(v[2 * j], v[2 * j + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  // Lane L (two doubles) of e[j] holds source 4j + L.
+  __m512d e[2];
+  for (int j = 0; j < 2; ++j)
+    e[j] = _mm512_add_pd(_mm512_shuffle_f64x2(c[2 * j], c[2 * j + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f64x2(c[2 * j], c[2 * j + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  // Element 2L + m holds source L + 4m.
+  const __m512d f = _mm512_add_pd(_mm512_unpacklo_pd(e[0], e[1]), _mm512_unpackhi_pd(e[0], e[1]));
+  const __m512i order = _mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7);
+  _mm512_storeu_pd(out, _mm512_permutexvar_pd(order, f));
+}
+#endif
+
 /** The widest traits compiled in for R. */
 template <typename R> struct BestOf;
 #if RNNLAB_SIMD_AVX512
