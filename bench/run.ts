@@ -13,15 +13,16 @@
 // the roofline limit (the workload's FLOPs at the best measured GEMM throughput for its shapes)
 // and our share of it. Output: a table on stdout, JSON in bench/results/ (latest.json and a dated
 // copy). Progress goes to stderr. The machine is shared: quote medians.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import Benchmark from 'benchmark';
 import { VERSION, adam, blasInfo, evaluate, getRule, ParamSet, PARAM_NAMES, Workspace } from '../ts/index.js';
 import { native } from '../ts/native.js';
-import { runSweep } from '../ts/experiment/sweep.js';
 import type { SweepSpec } from '../ts/experiment/sweep-spec.js';
+import type { runSweep as RunSweep } from '../ts/experiment/sweep.js';
 import { productFlops } from './flops.js';
 import type { FlopModel, GemmProduct } from './flops.js';
 import { PeerProcess, peerOnce, torchInfo } from './peer.js';
@@ -289,7 +290,19 @@ async function peerSweep(style: Style, runs: { gain: number; lr: number; seed: n
   return seconds;
 }
 
+/**
+ * runSweep as users get it: from the compiled package (dist/, built by `npm run bench`), whose
+ * worker threads load plain JavaScript; from the TypeScript sources (workers then compile
+ * through tsx at start-up, about a second more) only when dist/ is missing.
+ */
+async function loadRunSweep(): Promise<{ runSweep: typeof RunSweep; from: string }> {
+  const compiled = join(import.meta.dirname, '..', 'dist', 'experiment', 'sweep.js');
+  if (existsSync(compiled)) return { runSweep: ((await import(pathToFileURL(compiled).href)) as { runSweep: typeof RunSweep }).runSweep, from: 'dist' };
+  return { runSweep: ((await import('../ts/experiment/sweep.js')) as { runSweep: typeof RunSweep }).runSweep, from: 'ts (tsx)' };
+}
+
 async function measureSweep(w: SweepWorkload, o: Options, torch: TorchInfo): Promise<WorkloadResult> {
+  const { runSweep, from } = await loadRunSweep();
   const pending = pendingReason(w);
   const axes = { gain: [0.5, 1, 1.5, 2], lr: [1e-4, 3e-4, 1e-3, 3e-3], seed: [1, 2, 3, 4] };
   const fixed = { task: 'romo', rule: w.rule, iters: w.iters, hidden: 64, batch: 32, logEvery: 10, evalBatch: 256, dtype: 'float32' };
@@ -329,7 +342,7 @@ async function measureSweep(w: SweepWorkload, o: Options, torch: TorchInfo): Pro
     id: w.id, issue: w.issue, title: w.title, kind: w.kind, unit: 'runs/min', higherIsBetter: true,
     ours, pending, peers, speedup, roofline: null, fractionOfLimit: null, targets: judge(w.targets, speedup, null),
     checks: { ourFailedRuns: failed },
-    details: { runs: grid.length, peerRuns, iters: w.iters, workers: 2, peerProcesses: 2, axes, note: peerRuns < grid.length ? `peers trained the first ${peerRuns} runs of the grid; runs/min is their rate` : 'all runs on every side' },
+    details: { runs: grid.length, peerRuns, sweepCodeFrom: from, iters: w.iters, workers: 2, peerProcesses: 2, axes, note: peerRuns < grid.length ? `peers trained the first ${peerRuns} runs of the grid; runs/min is their rate` : 'all runs on every side' },
   };
 }
 
