@@ -20,6 +20,7 @@ Modes (one JSON object per line on stdout):
   serve             read JSON commands on stdin, one per line:
                       {"cmd":"setup", "kind":"iteration"|"lyapunov", ...}  -> {"ok":true, ...}
                       {"cmd":"run", "iters":n}                             -> {"times":[seconds...]}
+                      {"cmd":"romo", "conditions":[{a1,a2,delay}...]}      -> the sweep peer's Romo arrays
                       {"cmd":"quit"}
   sweep             train a share of a sweep's runs: reads {"runs":[...], ...} on stdin, prints
                     {"ready":true} after setup, waits for a "go" line, then prints the result
@@ -261,6 +262,10 @@ def serve():
                 emit({"ok": True, "exponents": spectrum.tolist(), "torch": torch.__version__, "threads": torch.get_num_threads()})
             else:
                 emit({"ok": False, "error": "unknown kind " + str(cmd["kind"])})
+        elif cmd["cmd"] == "romo":
+            c = cmd["conditions"]
+            x, y, m = romo_arrays([k["a1"] for k in c], [k["a2"] for k in c], [k["delay"] for k in c])
+            emit({"inputs": x.flatten().tolist(), "targets": y.flatten().tolist(), "mask": m.flatten().tolist()})
         elif cmd["cmd"] == "run":
             times = []
             for _ in range(int(cmd["iters"])):
@@ -281,8 +286,6 @@ def serve():
 
 def romo_batch(rng, B, dtype):
     """Schuessler et al. 2020 Romo, dt = 0.5, two output channels, T = 56: inputs [T,B,1], targets [T,B,2], mask [T,B]."""
-    T = 56
-    fix, stim, dec_delay, dec = 6, 2, 10, 20
     a1 = np.empty(B)
     a2 = np.empty(B)
     for b in range(B):
@@ -291,7 +294,18 @@ def romo_batch(rng, B, dtype):
             if abs(u - v) >= 0.2:
                 a1[b], a2[b] = u, v
                 break
-    delay = np.floor(rng.uniform(2.0, 8.0, B) / 0.5 + 1e-9).astype(int)
+    delay = rng.uniform(2.0, 8.0, B)
+    x, y, m = romo_arrays(a1, a2, delay)
+    return (torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype), torch.tensor(m, dtype=dtype))
+
+
+def romo_arrays(a1, a2, delay):
+    """Romo trials with given amplitudes and delays (in tau): numpy inputs [T,B,1], targets [T,B,2], mask [T,B]."""
+    T = 56
+    fix, stim, dec_delay, dec = 6, 2, 10, 20
+    a1, a2 = np.asarray(a1, dtype=float), np.asarray(a2, dtype=float)
+    delay = np.floor(np.asarray(delay, dtype=float) / 0.5 + 1e-9).astype(int)
+    B = len(a1)
     t = np.arange(T)[:, None]
     s1 = fix
     s2 = fix + stim + delay  # start of the second pulse, per trial
@@ -303,7 +317,7 @@ def romo_batch(rng, B, dtype):
     y[:, :, 0] = np.where(decision & first, 0.5, 0.0)
     y[:, :, 1] = np.where(decision & ~first, 0.5, 0.0)
     m = ((t < s2 + stim) | decision).astype(float)
-    return (torch.tensor(x[:, :, None], dtype=dtype), torch.tensor(y, dtype=dtype), torch.tensor(m, dtype=dtype))
+    return x[:, :, None], y, m
 
 
 def init_params(rng, N, nIn, nOut, gain):
