@@ -21,8 +21,22 @@ export interface GemmProduct {
 export interface FlopModel {
   /** Total FLOPs of one unit of the workload (one iteration, one spectrum, ...). */
   flops: number;
-  /** The products behind the FLOPs; flops not covered by them (thin products) are charged at the rate of the first. */
+  /**
+   * The products behind the FLOPs, as one core runs them; flops not covered by them (thin
+   * products) are charged at the rate of the first.
+   */
   products: GemmProduct[];
+  /** Cores running such products at the same time (the batch split across threads); default 1. */
+  parallel?: number;
+}
+
+/**
+ * The FLOP model of a workload whose batch of B trials is split across `threads` cores: the
+ * same total, each core running the products of its share (ceil(B / threads) trials).
+ */
+export function splitAcross(model: (B: number) => FlopModel, B: number, threads: number): FlopModel {
+  const share = model(Math.ceil(B / threads));
+  return { flops: model(B).flops, products: share.products, parallel: threads };
 }
 
 /** FLOPs a list of products performs. */

@@ -108,6 +108,8 @@ interface RooflineRow extends GemmProduct {
 interface Roofline {
   flops: number;
   products: RooflineRow[];
+  /** Cores running the products at once (the limit is divided by it). */
+  parallel: number;
   /** Time of the workload's FLOPs at the best measured throughput for its shapes. */
   limitSeconds: number;
 }
@@ -175,10 +177,12 @@ function roofline(model: FlopModel, samples: GemmSamples): Roofline {
     const dispatch = native.gemmPreferred(Number(p.transA), Number(p.transB), p.M, p.N, p.K, p.dtype === 'float64' ? 1 : 0) ? 'own' : 'blas';
     return { ...p, blasSeconds, ownSeconds, dispatch, bestGflops: (2 * p.M * p.N * p.K) / best / 1e9 };
   });
+  // Per core: its products at the measured rate, plus its share of the thin products.
+  const parallel = model.parallel ?? 1;
   let limitSeconds = products.reduce((sum, p) => sum + p.count * Math.min(p.blasSeconds, p.ownSeconds), 0);
-  const thin = model.flops - productFlops(model.products);
-  if (thin > 0 && products[0]) limitSeconds += thin / (products[0].bestGflops * 1e9);
-  return { flops: model.flops, products, limitSeconds };
+  const thin = model.flops - parallel * productFlops(model.products);
+  if (thin > 0 && products[0]) limitSeconds += thin / parallel / (products[0].bestGflops * 1e9);
+  return { flops: model.flops, products, parallel, limitSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +207,7 @@ async function measureIteration(w: IterationWorkload, o: Options, torch: TorchIn
     const grads = new ParamSet(model.params.dims, model.dtype);
     const optimizer = adam({ lr: 1e-3 });
     const state = optimizer.init(model.params);
-    const ctx = { workspace: new Workspace() };
+    const ctx = { workspace: new Workspace(), threads: w.threads };
     const trainable = model.config.trainable;
     fn = () => {
       rule.gradient(model, batch, grads, ctx);

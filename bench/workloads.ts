@@ -3,9 +3,9 @@
 // it, and the issue's target. Our side is found through the public registries (a learning rule by
 // name, ...): an entry whose rule or kernel is not in this build is reported as pending, with its
 // peers still measured, and starts running as soon as the rule is registered.
-import { LeakyRNN, Rng, createTask, ruleNames } from '../ts/index.js';
+import { LeakyRNN, Rng, createTask, getRule, ruleNames } from '../ts/index.js';
 import type { DType, Trials } from '../ts/index.js';
-import { bpttFlops, epropFlops, lyapunovFlops } from './flops.js';
+import { bpttFlops, epropFlops, lyapunovFlops, splitAcross } from './flops.js';
 import type { FlopModel } from './flops.js';
 
 export type Style = 'tuned' | 'paper';
@@ -98,7 +98,8 @@ export const WORKLOADS: Workload[] = [
 export function flopModel(w: Workload): FlopModel | null {
   if (w.kind === 'iteration') {
     const T = w.task === 'romo' ? 56 : w.T;
-    return w.rule === 'eprop' ? epropFlops(w.N, w.B, T, w.nIn, w.nOut, w.dtype) : bpttFlops(w.N, w.B, T, w.nIn, w.nOut, w.dtype);
+    const model = (B: number) => (w.rule === 'eprop' ? epropFlops(w.N, B, T, w.nIn, w.nOut, w.dtype) : bpttFlops(w.N, B, T, w.nIn, w.nOut, w.dtype));
+    return w.threads > 1 ? splitAcross(model, w.B, w.threads) : model(w.B);
   }
   if (w.kind === 'spectrum') return lyapunovFlops(w.N, w.k, w.steps);
   return null;
@@ -111,7 +112,7 @@ export function flopModel(w: Workload): FlopModel | null {
 export function pendingReason(w: Workload): string | null {
   const rule = 'rule' in w ? w.rule : null;
   if (rule !== null && !ruleNames().includes(rule)) return `learning rule "${rule}" is not in this build (issue 3)`;
-  if (w.kind === 'iteration' && w.threads > 1) return 'split-batch threading is not in this build (issue 9, phase 2)';
+  if (w.kind === 'iteration' && w.threads > 1 && !getRule(w.rule).splitsBatch) return `the ${w.rule} rule does not split the batch across threads in this build`;
   if (w.kind === 'spectrum') return 'the Lyapunov kernel is not in this build (issue 5)';
   return null;
 }

@@ -14,6 +14,7 @@
 #include "optim.hpp"
 #include "perfprobe.hpp"
 #include "smallgemm.hpp"
+#include "split.hpp"
 
 namespace {
 
@@ -379,6 +380,56 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fmaPeakGflops(isDouble, int(width), seconds));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Split-batch driver (issue 9): one BPTT gradient on several threads (native/split.hpp).
+
+// splitScratchLength(spec, kind, hasNoise, parts) -> elements of scratch bpttGradientSplit needs
+Napi::Value SplitScratchLength(const Napi::CallbackInfo& info) {
+  Args a(info, "splitScratchLength");
+  const Dims d = a.dims(0);
+  const int64_t kind = a.integer(1, "kind", 0);
+  const bool hasNoise = a.integer(2, "hasNoise", 0) != 0;
+  const int64_t parts = a.integer(3, "parts", 1);
+  if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  if (!a.failed() && parts > 256) a.fail(false, "parts must be <= 256");
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), double(splitScratchLength(d, LossKind(kind), hasNoise, std::min(parts, d.B))));
+}
+
+// bpttGradientSplit(spec, kind, params, x, targets, mask | null, noise | null, grads, parts, scratch) -> loss
+template <typename R>
+Napi::Value bpttGradientSplitImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const int64_t kind = a.integer(1, "kind", 0);
+  if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  const int64_t rows = d.T * d.B;
+  const R* params = a.array<R>(2, "params", paramCount(d));
+  const R* x = a.array<R>(3, "x", rows * d.nIn);
+  const R* targets = a.array<R>(4, "targets", kind == 1 ? rows : rows * d.nOut);
+  const R* mask = a.array<R>(5, "mask", rows, true);
+  const R* noise = a.array<R>(6, "noise", rows * d.N, true);
+  R* grads = a.array<R>(7, "grads", paramCount(d));
+  const int64_t parts = a.integer(8, "parts", 1);
+  if (!a.failed() && parts > 256) a.fail(false, "parts must be <= 256");
+  if (a.failed()) return a.env().Undefined();
+  const int64_t need = splitScratchLength(d, LossKind(kind), noise != nullptr, std::min(parts, d.B));
+  R* scratch = a.array<R>(9, "scratch", a.length(9));
+  if (!a.failed() && a.length(9) < need)
+    a.fail(false, "scratch has length " + std::to_string(a.length(9)) + ", needs " + std::to_string(need));
+  if (a.failed()) return a.env().Undefined();
+  double loss = 0;
+  int64_t bad = -1;
+  if (!bpttGradientSplit<R>(d, act, alpha, LossKind(kind), params, x, targets, mask, noise, grads,
+                            parts, scratch, &loss, &bad)) {
+    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
+                      std::to_string(d.nOut) + ")");
+    return a.env().Undefined();
+  }
+  return Napi::Number::New(a.env(), loss);
+}
+
 /** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
 #define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
@@ -420,6 +471,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmPreferred", Napi::Function::New(env, GemmPreferred));
   exports.Set("gemmTiming", Napi::Function::New(env, GemmTimingFn));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
+  // Split-batch driver (issue 9)
+  exports.Set("splitScratchLength", Napi::Function::New(env, SplitScratchLength));
+  RNNLAB_EXPORT("bpttGradientSplit", bpttGradientSplitImpl, 2);
   return exports;
 }
 

@@ -47,6 +47,11 @@ export interface NativeAddon {
   gemmTiming(kernel: number, transA: number, transB: number, M: number, N: number, K: number, beta: number, isDouble: number, seconds: number, rounds: number): { medianSeconds: number; bestSeconds: number; callsPerRound: number };
   /** GFLOP/s of one core from independent register FMAs at the given vector width (0 = scalar). */
   fmaPeak(isDouble: number, widthBits: number, seconds: number): number;
+  // Split-batch driver (issue 9).
+  /** Elements of scratch bpttGradientSplit needs (kind 0 mse, 1 ce). */
+  splitScratchLength(spec: NativeSpec, kind: number, hasNoise: number, parts: number): number;
+  /** Loss and BPTT gradient of the batch on `parts` threads, each taking a share of the trials. */
+  bpttGradientSplit(spec: NativeSpec, kind: number, params: FloatArray, x: FloatArray, targets: FloatArray, mask: FloatArray | null, noise: FloatArray | null, grads: FloatArray, parts: number, scratch: FloatArray): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

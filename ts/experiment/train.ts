@@ -33,6 +33,11 @@ export interface TrainOptions {
   clipNorm?: number;
   /** A loss above this (or not finite) marks the run as diverged (default 1e6). */
   divergenceLoss?: number;
+  /**
+   * Threads for each gradient (default 1): the batch is split across them, for rules that
+   * support it (bptt). For many runs, prefer one run per core (a sweep) with 1 thread each.
+   */
+  threads?: number;
   /** Called after each logged point. */
   onProgress?: (progress: TrainProgress) => void;
   /** Stops the loop between iterations; the result then has `aborted: true`. */
@@ -66,7 +71,7 @@ export interface TrainResult {
   seconds: number;
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'threads', 'onProgress', 'signal'];
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -77,6 +82,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const batchSize = expectInteger(options.batchSize, 'options.batchSize', 1);
   const logEvery = expectInteger(options.logEvery ?? 1, 'options.logEvery', 1);
   const clipNorm = options.clipNorm === undefined ? undefined : expectNumber(options.clipNorm, 'options.clipNorm', { min: 0, minExclusive: true });
+  const threads = expectInteger(options.threads ?? 1, 'options.threads', 1);
   const divergenceLoss = expectNumber(options.divergenceLoss ?? 1e6, 'options.divergenceLoss', { min: 0, minExclusive: true });
   const { task, optimizer } = options;
   if (!task || typeof task.sample !== 'function') throw typeError('options.task', 'a task (see createTask)', task);
@@ -101,7 +107,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     }
     const batch = task.sample(dataRng, batchSize);
     if (iter === 1) checkTrials(batch, model, 'task batch');
-    const loss = rule.gradient(model, batch, grads, { workspace, rng: noiseRng });
+    const loss = rule.gradient(model, batch, grads, { workspace, rng: noiseRng, threads });
     if (!Number.isFinite(loss) || loss > divergenceLoss) {
       result.diverged = { iter, loss, reason: Number.isFinite(loss) ? `loss above ${divergenceLoss}` : 'loss is not finite' };
       break;

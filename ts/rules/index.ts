@@ -2,9 +2,9 @@
  * The learning-rule registry: rules by name.
  * @module
  */
-import { expectOneOf } from '../validate.js';
+import { expectInteger, expectOneOf } from '../validate.js';
 import { bptt } from './bptt.js';
-import type { LearningRule } from './rule.js';
+import type { LearningRule, RuleContext } from './rule.js';
 import { ParamSet } from '../model/params.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { Rng } from '../rng.js';
@@ -29,13 +29,15 @@ export type { LearningRule, RuleContext } from './rule.js';
 
 /**
  * One rule's gradient estimate on one batch (validated), in a fresh {@link ParamSet}.
- * `rng` is needed for models with state noise and for stochastic rules.
+ * `rng` is needed for models with state noise and for stochastic rules; `threads` > 1 splits
+ * the batch across threads for rules that support it (bptt).
  */
-export function computeGradient(model: LeakyRNN, trials: Trials, options: { rule?: string | LearningRule; rng?: Rng } = {}): { loss: number; grads: ParamSet } {
+export function computeGradient(model: LeakyRNN, trials: Trials, options: { rule?: string | LearningRule; rng?: Rng; threads?: number } = {}): { loss: number; grads: ParamSet } {
   checkTrials(trials, model);
   const rule = typeof options.rule === 'object' ? options.rule : getRule(options.rule ?? 'bptt');
   const grads = new ParamSet(model.params.dims, model.dtype);
-  const ctx = options.rng ? { workspace: new Workspace(), rng: options.rng } : { workspace: new Workspace() };
+  const ctx: RuleContext = { workspace: new Workspace(), threads: expectInteger(options.threads ?? 1, 'threads', 1) };
+  if (options.rng) ctx.rng = options.rng;
   const loss = rule.gradient(model, trials, grads, ctx);
   return { loss, grads };
 }
