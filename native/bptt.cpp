@@ -33,7 +33,7 @@ void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nO
   using V = typename S::V;
   const V va = S::set1(alpha), vb = S::set1(beta);
   const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
-  V wo[kMaxHeld], gWo[kMaxHeld], gx[kMaxHeld];
+  V wo[kMaxHeld] = {}, gWo[kMaxHeld] = {}, gx[kMaxHeld] = {};
   // Loops over the held accumulators run to the constant kMaxHeld (fully unrolled, so the
   // arrays live in registers) and skip the slots beyond nOut / nIn.
 #pragma GCC unroll 4

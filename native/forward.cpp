@@ -40,7 +40,7 @@ void forwardRows(long N, long nIn, long nOut, R alpha, R beta, const R* Hprev, c
     for (int o = 0; o < kHeld; ++o) acc[g][o] = S::zero();
   simd::forChunks<S>(N, [&](long i, auto lanes) {
     const V bv = lanes.load(b + i);
-    V wx[kHeld], wo[kHeld];
+    V wx[kHeld] = {}, wo[kHeld] = {};
     // Loops over held weights run to the constant kHeld (unrolled: the arrays stay in registers).
 #pragma GCC unroll 4
     for (long k = 0; k < kHeld; ++k) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstring>
 
 #if defined(__AVX2__) || defined(__AVX512F__)
 // GCC 12's AVX-512 headers trip its own -Wmaybe-uninitialized (_mm512_undefined_*, GCC PR 105593);
@@ -59,6 +60,50 @@ struct Scalar {
   static V wherePositive(V h, V v) { return h > R(0) ? v : R(0); }
   static R sum(V a) { return a; }
   static Mask mask(int) { return 1; }
+};
+
+/**
+ * Portable short vectors (16 bytes) through the GCC/Clang vector extension: SSE2 on a baseline
+ * x86-64 build, NEON on ARM. For builds without AVX2 + FMA.
+ */
+template <typename R>
+struct Portable {
+  using Real = R;
+  static constexpr int W = int(16 / sizeof(R));
+  typedef R V __attribute__((vector_size(16)));
+  using Mask = int;  // number of valid lanes
+  static V zero() { return V{}; }
+  static V set1(R a) {
+    V v;
+    for (int i = 0; i < W; ++i) v[i] = a;
+    return v;
+  }
+  static V load(const R* p) {
+    V v;
+    std::memcpy(&v, p, sizeof(V));
+    return v;
+  }
+  static V loadMasked(Mask n, const R* p) {
+    V v = V{};
+    for (int i = 0; i < n; ++i) v[i] = p[i];
+    return v;
+  }
+  static void store(R* p, V v) { std::memcpy(p, &v, sizeof(V)); }
+  static void storeMasked(Mask n, R* p, V v) {
+    for (int i = 0; i < n; ++i) p[i] = v[i];
+  }
+  static V fma(V a, V b, V c) { return a * b + c; }
+  static V fnma(V a, V b, V c) { return c - a * b; }
+  static V mul(V a, V b) { return a * b; }
+  static V add(V a, V b) { return a + b; }
+  static V relu(V a) { return a > zero() ? a : zero(); }
+  static V wherePositive(V h, V v) { return h > zero() ? v : zero(); }
+  static R sum(V a) {
+    R s = a[0];
+    for (int i = 1; i < W; ++i) s += a[i];
+    return s;
+  }
+  static Mask mask(int n) { return n; }
 };
 
 #if RNNLAB_SIMD_AVX2
@@ -277,8 +322,8 @@ template <> struct BestOf<double> { using type = Avx512Double; };
 template <> struct BestOf<float> { using type = Avx2Float; };
 template <> struct BestOf<double> { using type = Avx2Double; };
 #else
-template <> struct BestOf<float> { using type = Scalar<float>; };
-template <> struct BestOf<double> { using type = Scalar<double>; };
+template <> struct BestOf<float> { using type = Portable<float>; };
+template <> struct BestOf<double> { using type = Portable<double>; };
 #endif
 template <typename R>
 using Best = typename BestOf<R>::type;
