@@ -5,6 +5,7 @@
 //   npm run bench -- --quick            fewer rounds, shorter rounds, 8 peer runs in the sweep
 //   npm run bench -- --no-peers         our side only
 //   options: --rounds N (default 5), --seconds S per side per round (default 0.6),
+//            --sweep-rounds N (default 1; each round trains the 64 runs on every side, minutes),
 //            --peer-runs N (sweep runs each peer style trains; default all), --out FILE
 //
 // Method: rounds alternate between our side and each peer (benchmark.js samples for ours; the
@@ -39,12 +40,13 @@ interface Options {
   seconds: number;
   peers: boolean;
   peerRuns: number | null;
+  sweepRounds: number;
   out: string | null;
   quick: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { only: null, rounds: 5, seconds: 0.6, peers: true, peerRuns: null, out: null, quick: false };
+  const o: Options = { only: null, rounds: 5, seconds: 0.6, peers: true, peerRuns: null, sweepRounds: 1, out: null, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -61,6 +63,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--rounds') o.rounds = Math.round(positive(value()));
     else if (arg === '--seconds') o.seconds = positive(value());
     else if (arg === '--peer-runs') o.peerRuns = Math.round(positive(value()));
+    else if (arg === '--sweep-rounds') o.sweepRounds = Math.round(positive(value()));
     else if (arg === '--no-peers') o.peers = false;
     else if (arg === '--out') o.out = value();
     else if (arg === '--quick') {
@@ -314,7 +317,7 @@ async function measureSweep(w: SweepWorkload, o: Options, torch: TorchInfo): Pro
   const grid = axes.gain.flatMap((gain) => axes.lr.flatMap((lr) => axes.seed.map((seed) => ({ gain, lr, seed }))));
   const settings = { hidden: 64, batch: 32, iters: w.iters, logEvery: 10, evalBatch: 256, alpha: 0.5, activation: 'relu', dtype: 'float32', rule: w.rule };
   const peerRuns = Math.min(grid.length, o.peerRuns ?? grid.length);
-  const rounds = o.quick ? 1 : Math.max(1, Math.min(2, o.rounds));
+  const rounds = o.sweepRounds;
   const ourRounds: number[] = [];
   const peerRounds = new Map<Style, number[]>();
   let failed = 0;

@@ -383,20 +383,20 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 // ---------------------------------------------------------------------------------------------
 // Split-batch driver (issue 9): one BPTT gradient on several threads (native/split.hpp).
 
-// splitScratchLength(spec, kind, hasNoise, parts) -> elements of scratch bpttGradientSplit needs
+// splitScratchLength(spec, kind, hasNoise, threads) -> elements of scratch bpttGradientSplit needs
 Napi::Value SplitScratchLength(const Napi::CallbackInfo& info) {
   Args a(info, "splitScratchLength");
   const Dims d = a.dims(0);
   const int64_t kind = a.integer(1, "kind", 0);
   const bool hasNoise = a.integer(2, "hasNoise", 0) != 0;
-  const int64_t parts = a.integer(3, "parts", 1);
+  const int64_t threads = a.integer(3, "threads", 1);
   if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
-  if (!a.failed() && parts > 256) a.fail(false, "parts must be <= 256");
+  if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
   if (a.failed()) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), double(splitScratchLength(d, LossKind(kind), hasNoise, std::min(parts, d.B))));
+  return Napi::Number::New(info.Env(), double(splitScratchLength(d, LossKind(kind), hasNoise, threads)));
 }
 
-// bpttGradientSplit(spec, kind, params, x, targets, mask | null, noise | null, grads, parts, scratch) -> loss
+// bpttGradientSplit(spec, kind, params, x, targets, mask | null, noise | null, grads, threads, scratch) -> loss
 template <typename R>
 Napi::Value bpttGradientSplitImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -411,10 +411,10 @@ Napi::Value bpttGradientSplitImpl(Args& a) {
   const R* mask = a.array<R>(5, "mask", rows, true);
   const R* noise = a.array<R>(6, "noise", rows * d.N, true);
   R* grads = a.array<R>(7, "grads", paramCount(d));
-  const int64_t parts = a.integer(8, "parts", 1);
-  if (!a.failed() && parts > 256) a.fail(false, "parts must be <= 256");
+  const int64_t threads = a.integer(8, "threads", 1);
+  if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
   if (a.failed()) return a.env().Undefined();
-  const int64_t need = splitScratchLength(d, LossKind(kind), noise != nullptr, std::min(parts, d.B));
+  const int64_t need = splitScratchLength(d, LossKind(kind), noise != nullptr, threads);
   R* scratch = a.array<R>(9, "scratch", a.length(9));
   if (!a.failed() && a.length(9) < need)
     a.fail(false, "scratch has length " + std::to_string(a.length(9)) + ", needs " + std::to_string(need));
@@ -422,7 +422,7 @@ Napi::Value bpttGradientSplitImpl(Args& a) {
   double loss = 0;
   int64_t bad = -1;
   if (!bpttGradientSplit<R>(d, act, alpha, LossKind(kind), params, x, targets, mask, noise, grads,
-                            parts, scratch, &loss, &bad)) {
+                            threads, scratch, &loss, &bad)) {
     a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
                       std::to_string(d.nOut) + ")");
     return a.env().Undefined();

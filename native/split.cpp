@@ -1,6 +1,7 @@
 #include "split.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -71,7 +72,8 @@ struct PartResult {
 
 }  // namespace
 
-int64_t splitScratchLength(const Dims& d, LossKind kind, bool hasNoise, int64_t parts) {
+int64_t splitScratchLength(const Dims& d, LossKind kind, bool hasNoise, int64_t threads) {
+  const int64_t parts = splitParts(d.B, threads);
   int64_t total = 0;
   for (int64_t p = 0; p < parts; ++p) {
     int64_t begin, count;
@@ -84,8 +86,9 @@ int64_t splitScratchLength(const Dims& d, LossKind kind, bool hasNoise, int64_t 
 template <typename R>
 bool bpttGradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const R* params,
                        const R* x, const R* targets, const R* mask, const R* noise, R* grads,
-                       int64_t parts, R* scratch, double* loss, int64_t* badIndex) {
-  parts = std::max<int64_t>(1, std::min(parts, d.B));
+                       int64_t threads, R* scratch, double* loss, int64_t* badIndex) {
+  const int64_t parts = splitParts(d.B, threads);
+  threads = std::max<int64_t>(1, std::min(threads, parts));
   const ParamLayout L(d);
   const int64_t T = d.T, B = d.B;
   std::vector<PartResult> results(parts);
@@ -114,18 +117,20 @@ bool bpttGradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, co
     bpttBackward<R>(dp, act, alpha, params, b.x, b.H, b.Rate, b.dY, b.grads);
   };
 
-  std::vector<std::thread> threads;
-  int64_t started = 1;
-  for (; started < parts; ++started) {
+  std::atomic<int64_t> next{0};
+  auto work = [&]() {
+    for (int64_t p = next.fetch_add(1); p < parts; p = next.fetch_add(1)) runPart(p);
+  };
+  std::vector<std::thread> pool;
+  for (int64_t k = 1; k < threads; ++k) {
     try {
-      threads.emplace_back(runPart, started);
+      pool.emplace_back(work);
     } catch (const std::system_error&) {
-      break;  // no more threads: the rest run here
+      break;  // no more threads: the ones running take all the shares
     }
   }
-  runPart(0);
-  for (int64_t p = started; p < parts; ++p) runPart(p);
-  for (std::thread& th : threads) th.join();
+  work();
+  for (std::thread& th : pool) th.join();
 
   double maskTotal = 0, lossTotal = 0;
   for (const PartResult& r : results) {

@@ -49,9 +49,9 @@ export interface NativeAddon {
   fmaPeak(isDouble: number, widthBits: number, seconds: number): number;
   // Split-batch driver (issue 9).
   /** Elements of scratch bpttGradientSplit needs (kind 0 mse, 1 ce). */
-  splitScratchLength(spec: NativeSpec, kind: number, hasNoise: number, parts: number): number;
-  /** Loss and BPTT gradient of the batch on `parts` threads, each taking a share of the trials. */
-  bpttGradientSplit(spec: NativeSpec, kind: number, params: FloatArray, x: FloatArray, targets: FloatArray, mask: FloatArray | null, noise: FloatArray | null, grads: FloatArray, parts: number, scratch: FloatArray): number;
+  splitScratchLength(spec: NativeSpec, kind: number, hasNoise: number, threads: number): number;
+  /** Loss and BPTT gradient of the batch on `threads` threads, which share its trials out in shares. */
+  bpttGradientSplit(spec: NativeSpec, kind: number, params: FloatArray, x: FloatArray, targets: FloatArray, mask: FloatArray | null, noise: FloatArray | null, grads: FloatArray, threads: number, scratch: FloatArray): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

@@ -17,8 +17,8 @@ export const bptt: LearningRule = {
   description: 'exact gradient by backpropagation through time',
   splitsBatch: true,
   gradient(model, trials, grads, ctx) {
-    const parts = Math.min(expectInteger(ctx.threads ?? 1, 'threads', 1), trials.B);
-    if (parts > 1) return splitBatchGradient(model, trials, grads, ctx, parts);
+    const threads = Math.min(expectInteger(ctx.threads ?? 1, 'threads', 1), trials.B);
+    if (threads > 1) return splitBatchGradient(model, trials, grads, ctx, threads);
     const traj = runForward(model, trials, ctx.workspace, ctx.rng);
     const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
     native.bpttBackward(traj.spec, model.params.flat, traj.x, traj.H, traj.rate, dY, grads.flat);
@@ -26,8 +26,8 @@ export const bptt: LearningRule = {
   },
 };
 
-/** BPTT on `parts` threads; state noise (if any) is drawn exactly as runForward draws it. */
-function splitBatchGradient(model: LeakyRNN, trials: Trials, grads: ParamSet, ctx: RuleContext, parts: number): number {
+/** BPTT on `threads` threads; state noise (if any) is drawn exactly as runForward draws it. */
+function splitBatchGradient(model: LeakyRNN, trials: Trials, grads: ParamSet, ctx: RuleContext, threads: number): number {
   const ws = ctx.workspace;
   const { T, B } = trials;
   const spec = model.nativeSpec(T, B);
@@ -41,6 +41,6 @@ function splitBatchGradient(model: LeakyRNN, trials: Trials, grads: ParamSet, ct
     noise = ws.get('noise', model.dtype, T * B * model.N);
     ctx.rng.fillNormal(noise, model.config.noiseStd);
   }
-  const scratch = ws.get('split', model.dtype, native.splitScratchLength(spec, kind, noise ? 1 : 0, parts));
-  return native.bpttGradientSplit(spec, kind, model.params.flat, x, targets, mask, noise, grads.flat, parts, scratch);
+  const scratch = ws.get('split', model.dtype, native.splitScratchLength(spec, kind, noise ? 1 : 0, threads));
+  return native.bpttGradientSplit(spec, kind, model.params.flat, x, targets, mask, noise, grads.flat, threads, scratch);
 }
