@@ -460,6 +460,22 @@ function table(results: WorkloadResult[]): string {
   return all.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
 }
 
+/** The same table in Markdown (written next to the JSON, for the README). */
+function markdown(results: WorkloadResult[], title: string): string {
+  const cell = (r: WorkloadResult, m: Measured | null | undefined) => (r.kind === 'memory' && m ? m.rounds.map((v) => fmt(v, 'MB')).join(' / ') : fmt(m?.median, r.unit));
+  const lines = [
+    `${title}`,
+    '',
+    '| # | workload | ours | tuned PyTorch | x tuned | paper PyTorch | x paper | limit | % of limit | target |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const target = r.targets.map((t) => `${t.against === 'limit' ? `>= ${(t.atLeast * 100).toFixed(0)}% of limit` : `>= ${t.atLeast}x ${t.against}`}: ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'}`).join('; ');
+    lines.push(`| ${r.id} | ${r.title}${r.kind === 'memory' ? ' (T = 100 / 1000 / 10000)' : ''} | ${r.ours ? cell(r, r.ours) : `pending (${r.pending})`} | ${cell(r, r.peers.tuned)} | ${r.speedup.tuned ? `${r.speedup.tuned.toFixed(1)}x` : '-'} | ${cell(r, r.peers.paper)} | ${r.speedup.paper ? `${r.speedup.paper.toFixed(1)}x` : '-'} | ${r.roofline ? fmt(r.roofline.limitSeconds * 1e3, 'ms') : '-'} | ${r.fractionOfLimit !== null ? `${(r.fractionOfLimit * 100).toFixed(0)}%` : '-'} | ${target || '-'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -506,7 +522,9 @@ async function main(): Promise<void> {
   const text = `${JSON.stringify(report, null, 1)}\n`;
   const dated = join(outDir, `${report.date.slice(0, 19).replace(/[:T]/g, '-')}-${hostname()}.json`);
   for (const path of o.out ? [o.out] : [join(outDir, 'latest.json'), dated]) writeFileSync(path, text);
-  log(`wrote ${o.out ?? `${join(outDir, 'latest.json')} and ${dated}`}`);
+  const md = o.out ? o.out.replace(/\.json$/, '') + '.md' : join(outDir, 'latest.md');
+  writeFileSync(md, markdown(results, title));
+  log(`wrote ${o.out ?? `${join(outDir, 'latest.json')} and ${dated}`}, ${md}`);
 }
 
 main().catch((error: unknown) => {
