@@ -19,7 +19,7 @@ export function torchInfo(): TorchInfo {
   const r = spawnSync(PYTHON, [PEER_SCRIPT, 'version'], { encoding: 'utf8', env: PEER_ENV });
   if (r.error) return { available: false, reason: `${PYTHON}: ${r.error.message}` };
   if (r.status !== 0) {
-    const last = r.stderr.trim().split('\n').at(-1) ?? `exit code ${r.status}`;
+    const last = r.stderr.trim().split('\n').at(-1) || `exit code ${r.status}`;
     return { available: false, reason: `${PYTHON} cannot run the peer (${last})` };
   }
   const v = JSON.parse(r.stdout) as { torch: string; numpy: string; threads: number };
