@@ -28,7 +28,7 @@ import { productFlops } from './flops.js';
 import type { FlopModel, GemmProduct } from './flops.js';
 import { PeerProcess, peerOnce, torchInfo } from './peer.js';
 import type { TorchInfo } from './peer.js';
-import { WORKLOADS, flopModel, iterationData, pendingReason, spectrumModel } from './workloads.js';
+import { WORKLOADS, flopModel, iterationData, lyapunovSpectrum, pendingReason, spectrumModel } from './workloads.js';
 import type { IterationWorkload, MemoryWorkload, SpectrumWorkload, Style, SweepWorkload, Target, Workload } from './workloads.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +363,11 @@ async function measureSpectrum(w: SpectrumWorkload, o: Options, torch: TorchInfo
   const gemm: GemmSamples = new Map();
   const peerRounds: number[] = [];
   const samples: number[] = [];
+  const ourRounds: number[] = [];
+  const ourSamples: number[] = [];
   const checks: Record<string, number | string> = {};
+  const fn = !pending && lyapunovSpectrum ? lyapunovSpectrum(model, w) : null;
+  const ours = fn ? Array.from(fn()) : null;
   let peer: PeerProcess | null = null;
   if (o.peers && torch.available) {
     peer = new PeerProcess(['serve']);
@@ -371,22 +375,32 @@ async function measureSpectrum(w: SpectrumWorkload, o: Options, torch: TorchInfo
     const reply = await peer.request<{ exponents: number[] }>({ cmd: 'setup', kind: 'lyapunov', N: w.N, nIn: 1, nOut: 1, k: w.k, steps: w.steps, alpha: model.config.alpha, activation: w.activation, params });
     checks.peerLargestExponent = reply.exponents[0]!;
     checks.peerExponentSum = reply.exponents.reduce((a, b) => a + b, 0);
+    if (ours) checks.maxExponentDifference = Math.max(...ours.map((v, i) => Math.abs(v - reply.exponents[i]!)));
   }
   for (let r = 0; r < o.rounds; r++) {
+    if (fn) {
+      const s = benchmarkSamples(() => void fn(), o.seconds);
+      ourSamples.push(...s);
+      ourRounds.push(median(s) * 1e3);
+    }
     if (peer) {
       const { times } = await peer.request<{ times: number[] }>({ cmd: 'run', iters: o.quick ? 1 : 2 });
       samples.push(...times);
       peerRounds.push(median(times) * 1e3);
     }
     timeProducts(flops, gemm);
-    log(`  [${w.id}] round ${r + 1}/${o.rounds}: ours pending${peer ? `, tuned ${peerRounds.at(-1)!.toFixed(1)} ms` : ''}`);
+    log(`  [${w.id}] round ${r + 1}/${o.rounds}: ${fn ? `ours ${ourRounds.at(-1)!.toFixed(1)} ms` : 'ours pending'}${peer ? `, tuned ${peerRounds.at(-1)!.toFixed(1)} ms` : ''}`);
   }
   if (peer) await peer.close();
   const peers: Partial<Record<Style, Measured>> = samples.length ? { tuned: { median: median(samples) * 1e3, samples: samples.length, rounds: peerRounds } } : {};
+  const oursMeasured = fn ? { median: median(ourSamples) * 1e3, samples: ourSamples.length, rounds: ourRounds } : null;
+  const speedup = speedups({ higherIsBetter: false }, oursMeasured, peers);
+  const roof = roofline(flops, gemm);
+  const fraction = oursMeasured ? (roof.limitSeconds * 1e3) / oursMeasured.median : null;
   return {
     id: w.id, issue: w.issue, title: w.title, kind: w.kind, unit: 'ms', higherIsBetter: false,
-    ours: null, pending, peers, speedup: {}, roofline: roofline(flops, gemm), fractionOfLimit: null,
-    targets: judge(w.targets, {}, null), checks,
+    ours: oursMeasured, pending, peers, speedup, roofline: roof, fractionOfLimit: fraction,
+    targets: judge(w.targets, speedup, fraction), checks,
     details: { N: w.N, k: w.k, steps: w.steps, activation: w.activation, gain: w.gain, alpha: model.config.alpha, input: 'none (autonomous)', Q0: 'first k columns of I', warmup: 0, log: 'natural' },
   };
 }

@@ -106,6 +106,15 @@ export function flopModel(w: Workload): FlopModel | null {
 }
 
 /**
+ * Our Lyapunov spectrum for workload 5, once the kernel exists (issue 5): given the model of
+ * spectrumModel() and the workload, return a function that computes the k exponents (per step,
+ * natural log, QR every step, Q0 = first k columns of I, autonomous, no warm-up, as the peer
+ * does). Plugging it in is setting this (the row then runs and compares its exponents with the
+ * peer's); until then the row is pending.
+ */
+export const lyapunovSpectrum: ((model: LeakyRNN, w: SpectrumWorkload) => () => ArrayLike<number>) | null = null;
+
+/**
  * Why our side of a workload cannot run in this build, or null when it can. Plugging a new
  * kernel in means making this return null for it (a registered rule does so by itself).
  */
@@ -113,7 +122,7 @@ export function pendingReason(w: Workload): string | null {
   const rule = 'rule' in w ? w.rule : null;
   if (rule !== null && !ruleNames().includes(rule)) return `learning rule "${rule}" is not in this build (issue 3)`;
   if (w.kind === 'iteration' && w.threads > 1 && !getRule(w.rule).splitsBatch) return `the ${w.rule} rule does not split the batch across threads in this build`;
-  if (w.kind === 'spectrum') return 'the Lyapunov kernel is not in this build (issue 5)';
+  if (w.kind === 'spectrum' && !lyapunovSpectrum) return 'the Lyapunov kernel is not in this build (issue 5)';
   return null;
 }
 
