@@ -9,7 +9,7 @@
  */
 export { VERSION } from './version.js';
 export { Rng } from './rng.js';
-export type { Seed } from './rng.js';
+export type { RngState, Seed } from './rng.js';
 export { RnnlabRangeError, RnnlabTypeError } from './validate.js';
 
 export { LeakyRNN, ACTIVATIONS, DEFAULT_TRAINABLE, INIT_SCHEMES, resolveConfig } from './model/leaky-rnn.js';
@@ -27,12 +27,15 @@ export { Workspace } from './rules/workspace.js';
 export { OPTIMIZERS, adam, clipGradNorm, createOptimizer, gradNorm, sgd } from './optim/index.js';
 export type { AdamOptions, AdamState, Optimizer, SgdOptions, SgdState } from './optim/index.js';
 
-export { createTask, defineTask, romo, stepsIn, taskNames, TrialWriter } from './tasks/index.js';
+export { createTask, defineTask, romo, stepsIn, taskNames, taskOrigin, TrialWriter } from './tasks/index.js';
+export type { TaskOrigin } from './tasks/index.js';
 export type { SampleOptions, Task, TaskBatch, TaskDefinition, TaskInfo, TrialPlan, TrialRecord } from './tasks/index.js';
 
 export { train } from './experiment/train.js';
 export type { LossPoint, TrainOptions, TrainProgress, TrainResult } from './experiment/train.js';
 export { evaluate } from './experiment/evaluate.js';
+export { runAsync, trainAsync } from './experiment/async.js';
+export type { TrainAsyncOptions } from './experiment/async.js';
 export type { Evaluation } from './experiment/evaluate.js';
 
 export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile } from './io/model-file.js';

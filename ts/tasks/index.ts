@@ -17,9 +17,24 @@ export function taskNames(): string[] {
   return Object.keys(FACTORIES);
 }
 
+/** How a registered task was made, so another thread can make the same task. */
+export interface TaskOrigin {
+  name: string;
+  options: Record<string, unknown>;
+}
+
+const ORIGINS = new WeakMap<Task, TaskOrigin>();
+
 /** Creates task `name` with `options` (unknown names and keys are errors that list what exists). */
-export function createTask(name: string, options: Record<string, unknown> = {}): Task {
-  return FACTORIES[expectOneOf(name, 'task', taskNames())]!(options);
+export function createTask(name: string, options: Record<string, unknown> = {}, field = 'task'): Task {
+  const task = FACTORIES[expectOneOf(name, field, taskNames())]!(options);
+  ORIGINS.set(task, { name, options: structuredClone(options) });
+  return task;
+}
+
+/** The name and options a task was created with, or undefined for a task made another way. */
+export function taskOrigin(task: Task): TaskOrigin | undefined {
+  return ORIGINS.get(task);
 }
 
 export { romo };

@@ -1,0 +1,132 @@
+/**
+ * Asynchronous forms of the long operations, for programs that embed rnnlab and must keep their
+ * event loop responsive. The work runs in a worker thread; progress arrives through a callback;
+ * an AbortSignal stops it. Several calls may run at once, each deterministic for its seed.
+ * @module
+ */
+import type { Worker } from 'node:worker_threads';
+import type { LeakyRNN } from '../model/leaky-rnn.js';
+import { getRule } from '../rules/index.js';
+import type { LearningRule } from '../rules/rule.js';
+import { Rng } from '../rng.js';
+import { taskOrigin } from '../tasks/index.js';
+import type { Task } from '../tasks/task.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { expectKnownKeys, expectObject, typeError } from '../validate.js';
+import { spawnWorker } from './pool.js';
+import type { RunRecord } from './run.js';
+import { resolveRunConfig } from './run-config.js';
+import type { RunConfig, RunConfigInput } from './run-config.js';
+import type { TrainOptions, TrainProgress, TrainResult } from './train.js';
+import type { TrainJob, WorkerReply, WorkerRequest } from './worker.js';
+
+/** The error an aborted operation rejects with (name "AbortError"). */
+function abortError(signal: AbortSignal): Error {
+  const reason = signal.reason as unknown;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const error = new Error('The operation was aborted', { cause: reason });
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Runs one request in a fresh worker; `onReply` sees every reply and returns the final value. */
+function inWorker<T>(request: WorkerRequest, onReply: (reply: WorkerReply, done: (value: T) => void) => void, signal?: AbortSignal): Promise<T> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    let worker: Worker | undefined = spawnWorker();
+    const finish = (settle: () => void) => {
+      signal?.removeEventListener('abort', onAbort);
+      const w = worker;
+      worker = undefined;
+      if (w) void w.terminate();
+      settle();
+    };
+    const onAbort = () => finish(() => reject(abortError(signal!)));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (reply: WorkerReply) => {
+      if (!worker) return;
+      if (reply.type === 'failed') {
+        const error = reply.error.name === 'RangeError' ? new RangeError(reply.error.message) : reply.error.name === 'TypeError' ? new TypeError(reply.error.message) : new Error(reply.error.message);
+        finish(() => reject(error));
+        return;
+      }
+      onReply(reply, (value) => finish(() => resolve(value)));
+    });
+    worker.on('error', (error) => finish(() => reject(error)));
+    worker.on('exit', (code) => {
+      if (worker) finish(() => reject(new Error(`rnnlab: worker thread exited with code ${code}`)));
+    });
+    worker.postMessage(request);
+  });
+}
+
+/** Options of {@link trainAsync}: those of `train`, except that the parts must cross threads. */
+export interface TrainAsyncOptions extends Omit<TrainOptions, 'task' | 'rule' | 'optimizer'> {
+  /** A task made by `createTask` (its name and options are sent to the worker). */
+  task: Task;
+  /** A registered rule, or its name. */
+  rule: LearningRule | string;
+  /** An optimiser made by `adam()` or `sgd()`. */
+  optimizer: Optimizer & { options?: object };
+}
+
+const TRAIN_ASYNC_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+
+/**
+ * Trains `model` in a worker thread and, when training ends, writes the trained parameters
+ * into `model` (the result is the same as `train` with the same arguments, bit for bit).
+ * Aborting rejects with an AbortError and leaves `model` unchanged.
+ * @throws TypeError for a custom task or optimiser, which cannot be sent to another thread.
+ */
+export function trainAsync(model: LeakyRNN, options: TrainAsyncOptions): Promise<TrainResult> {
+  expectKnownKeys(expectObject(options, 'options'), TRAIN_ASYNC_KEYS, 'options');
+  const origin = taskOrigin(options.task);
+  if (!origin) throw typeError('options.task', 'a task made by createTask (custom tasks run with the synchronous train())', options.task);
+  const ruleName = typeof options.rule === 'string' ? options.rule : options.rule?.name;
+  const registered = getRule(String(ruleName), 'options.rule');
+  if (typeof options.rule !== 'string' && options.rule !== registered) {
+    throw typeError('options.rule', 'a registered learning rule or its name (custom rules run with the synchronous train())', options.rule);
+  }
+  const optimizer = options.optimizer;
+  if (!optimizer || (optimizer.name !== 'adam' && optimizer.name !== 'sgd') || typeof optimizer.options !== 'object') {
+    throw typeError('options.optimizer', 'an optimiser made by adam() or sgd()', optimizer);
+  }
+  if (!(options.rng instanceof Rng)) throw typeError('options.rng', 'an Rng', options.rng);
+  const job: TrainJob = {
+    model: { config: { ...model.config }, dtype: model.dtype, flat: model.params.flat.slice() },
+    task: origin,
+    rule: ruleName,
+    optimizer: { name: optimizer.name, options: { ...(optimizer.options as Record<string, number>) } },
+    iters: options.iters,
+    batchSize: options.batchSize,
+    rng: options.rng.state(),
+    ...(options.logEvery !== undefined ? { logEvery: options.logEvery } : {}),
+    ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
+    ...(options.divergenceLoss !== undefined ? { divergenceLoss: options.divergenceLoss } : {}),
+  };
+  const onProgress = options.onProgress;
+  return inWorker<TrainResult>(
+    { type: 'train', job },
+    (reply, done) => {
+      if (reply.type === 'progress') onProgress?.(reply.progress);
+      else if (reply.type === 'trained') {
+        model.params.flat.set(reply.flat);
+        done(reply.result);
+      }
+    },
+    options.signal,
+  );
+}
+
+/**
+ * Runs one configuration (as a sweep run) in a worker thread and resolves with its record.
+ * Aborting rejects with an AbortError.
+ */
+export function runAsync(config: RunConfigInput | RunConfig, options: { signal?: AbortSignal } = {}): Promise<RunRecord> {
+  const resolved = resolveRunConfig(config);
+  return inWorker<RunRecord>({ type: 'run', id: 'async', config: resolved }, (reply, done) => {
+    if (reply.type === 'done') done(reply.record);
+  }, options.signal);
+}
+
+export type { TrainProgress };
