@@ -287,24 +287,30 @@ struct RunResult {
   int64_t iterations;
 };
 
-/** Riemannian BB gradient ascent from C (in place). */
+/**
+ * Riemannian gradient ascent from C (in place) with Barzilai-Borwein steps and the nonmonotone
+ * Armijo rule of Zhang & Hager (2004) as used on the Stiefel manifold by Wen & Yin (2013): a
+ * step t is accepted when f(C(t)) >= ref + 1e-4 t |Omega|^2, where ref is a weighted average of
+ * past values (eta = 0.85), which lets BB steps through where a monotone rule would cut them.
+ */
 RunResult ascend(Align& a, double* C, int64_t maxIter, double gradTol) {
   const int64_t n2 = a.r * a.r;
-  Vec Omega(static_cast<size_t>(n2)), OmegaPrev(static_cast<size_t>(n2)), Cprev(static_cast<size_t>(n2)), Cnew(static_cast<size_t>(n2));
-  Vec gradPrev(static_cast<size_t>(n2)), grad(static_cast<size_t>(n2));  // ambient ascent directions C Omega
+  Vec Omega(static_cast<size_t>(n2)), Cprev(static_cast<size_t>(n2)), Cnew(static_cast<size_t>(n2));
+  Vec gradPrev(static_cast<size_t>(n2)), grad(static_cast<size_t>(n2));  // ambient directions C Omega
+  constexpr double kEta = 0.85, kArmijo = 1e-4;
   double f = a.objective(C);
   double gnorm = a.direction(C, Omega.data());
+  double ref = f, weight = 1;
   double step = 1.0;
   int64_t it = 0;
   for (; it < maxIter && gnorm > gradTol; ++it) {
-    // Armijo backtracking from the BB step.
     double t = step;
     double fNew = f;
     bool accepted = false;
     for (int halvings = 0; halvings < 60; ++halvings) {
       if (a.retract(C, Omega.data(), t, Cnew.data())) {
         fNew = a.objective(Cnew.data());
-        if (fNew >= f + 1e-4 * t * gnorm * gnorm) {
+        if (fNew >= ref + kArmijo * t * gnorm * gnorm) {
           accepted = true;
           break;
         }
@@ -316,14 +322,17 @@ RunResult ascend(Align& a, double* C, int64_t maxIter, double gradTol) {
     std::copy(C, C + n2, Cprev.begin());
     std::copy(Cnew.begin(), Cnew.end(), C);
     f = fNew;
+    const double newWeight = kEta * weight + 1;
+    ref = (kEta * weight * ref + f) / newWeight;
+    weight = newWeight;
     gnorm = a.direction(C, Omega.data());
     gemm(false, false, a.r, a.r, a.r, 1.0, C, a.r, Omega.data(), a.r, 0.0, grad.data(), a.r);
     // Barzilai-Borwein in the ambient space for the minimisation of -f:
     // s = C_k - C_{k-1}, y = -(grad_k - grad_{k-1}).
     double ss = 0, sy = 0, yy = 0;
     for (int64_t k = 0; k < n2; ++k) {
-      const double sk = C[k] - Cprev[size_t(k)];
-      const double yk = -(grad[size_t(k)] - gradPrev[size_t(k)]);
+      const double sk = C[k] - Cprev[static_cast<size_t>(k)];
+      const double yk = -(grad[static_cast<size_t>(k)] - gradPrev[static_cast<size_t>(k)]);
       ss += sk * sk;
       sy += sk * yk;
       yy += yk * yk;
@@ -332,6 +341,8 @@ RunResult ascend(Align& a, double* C, int64_t maxIter, double gradTol) {
     else step = std::min(2 * t, 1e10);
     step = std::min(std::max(step, 1e-10), 1e10);
   }
+  // The best point seen is the current one only for a monotone run; f never decreases below ref,
+  // and the caller re-evaluates after the polar projection.
   return {f, gnorm, it};
 }
 
@@ -361,12 +372,45 @@ double detSign(int64_t r, const double* C) {
   return sign;
 }
 
-/** Eigenvectors (columns, ascending eigenvalues) of the symmetric part of M. */
-bool symmetricEigenvectors(int64_t r, const double* M, double* E) {
-  for (int64_t i = 0; i < r; ++i)
-    for (int64_t j = 0; j < r; ++j) E[i + j * r] = 0.5 * (M[i + j * r] + M[j + i * r]);
+/** Eigenvectors (columns, ascending eigenvalues) of the symmetric matrix S (overwritten). */
+bool eigenvectors(int64_t r, double* S) {
   Vec w(static_cast<size_t>(r));
-  return LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', int(r), E, int(r), w.data()) == 0;
+  return LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', int(r), S, int(r), w.data()) == 0;
+}
+
+/**
+ * A start aligned on matching bases: given orthonormal EA, EB (eigenvectors of matching
+ * symmetric functions of A and B, or the identity), C0 = EA D EB^T with the signs D = diag(+-1)
+ * chosen by a greedy local search on f(C0) = sum_ij (EA^T A EA)_ij (EB^T B EB)_ij d_i d_j
+ * (eigenvectors have arbitrary signs, and for B = C A C^T the right signs recover C exactly).
+ */
+void alignedStart(Align& a, const double* EA, const double* EB, double* C0) {
+  const int64_t r = a.r;
+  Vec At(static_cast<size_t>(r * r)), Bt(static_cast<size_t>(r * r)), W(static_cast<size_t>(r * r));
+  gemm(true, false, r, r, r, 1.0, EA, r, a.A.data(), r, 0.0, a.t1.data(), r);
+  gemm(false, false, r, r, r, 1.0, a.t1.data(), r, EA, r, 0.0, At.data(), r);
+  gemm(true, false, r, r, r, 1.0, EB, r, a.B.data(), r, 0.0, a.t1.data(), r);
+  gemm(false, false, r, r, r, 1.0, a.t1.data(), r, EB, r, 0.0, Bt.data(), r);
+  for (int64_t k = 0; k < r * r; ++k) W[static_cast<size_t>(k)] = At[static_cast<size_t>(k)] * Bt[static_cast<size_t>(k)];
+  Vec d(static_cast<size_t>(r), 1.0);
+  // Each accepted flip strictly increases the quadratic form, so this terminates; cap anyway.
+  for (int64_t sweep = 0; sweep < 4 * r + 4; ++sweep) {
+    bool flipped = false;
+    for (int64_t i = 0; i < r; ++i) {
+      double field = 0;
+      for (int64_t j = 0; j < r; ++j)
+        if (j != i) field += (W[static_cast<size_t>(i + j * r)] + W[static_cast<size_t>(j + i * r)]) * d[static_cast<size_t>(j)];
+      if (-2 * d[static_cast<size_t>(i)] * field > 1e-15) {
+        d[static_cast<size_t>(i)] = -d[static_cast<size_t>(i)];
+        flipped = true;
+      }
+    }
+    if (!flipped) break;
+  }
+  Vec EAd(EA, EA + r * r);
+  for (int64_t j = 0; j < r; ++j)
+    for (int64_t i = 0; i < r; ++i) EAd[static_cast<size_t>(i + j * r)] *= d[static_cast<size_t>(j)];
+  gemm(false, true, r, r, r, 1.0, EAd.data(), r, EB, r, 0.0, C0, r);
 }
 
 }  // namespace
@@ -389,18 +433,32 @@ int dsaAlign(int64_t r, const double* A, const double* B, int64_t nGaussians,
   for (auto& v : a.A) v /= na;
   for (auto& v : a.B) v /= nb;
 
-  // Starting points.
+  // Starting points: sign-aligned matching bases (identity; eigenvectors of the symmetric parts,
+  // of M M^T and of M^T M), then random rotations.
   std::vector<Vec> starts;
-  Vec I(static_cast<size_t>(n2), 0.0);
-  for (int64_t i = 0; i < r; ++i) I[size_t(i + i * r)] = 1;
-  starts.push_back(I);
   {
     Vec EA(static_cast<size_t>(n2)), EB(static_cast<size_t>(n2)), C0(static_cast<size_t>(n2));
-    if (!symmetricEigenvectors(r, a.A.data(), EA.data()) ||
-        !symmetricEigenvectors(r, a.B.data(), EB.data()))
-      return kSimLapackFailed;
-    gemm(false, true, r, r, r, 1.0, EA.data(), r, EB.data(), r, 0.0, C0.data(), r);
-    starts.push_back(C0);
+    for (int kind = 0; kind < 4; ++kind) {
+      if (kind == 0) {
+        std::fill(EA.begin(), EA.end(), 0.0);
+        for (int64_t i = 0; i < r; ++i) EA[static_cast<size_t>(i + i * r)] = 1;
+        EB = EA;
+      } else {
+        for (int side = 0; side < 2; ++side) {
+          const double* M = side == 0 ? a.A.data() : a.B.data();
+          double* E = side == 0 ? EA.data() : EB.data();
+          if (kind == 1) {
+            for (int64_t i = 0; i < r; ++i)
+              for (int64_t j = 0; j < r; ++j) E[i + j * r] = 0.5 * (M[i + j * r] + M[j + i * r]);
+          } else {
+            gemm(kind == 3, kind == 2, r, r, r, 1.0, M, r, M, r, 0.0, E, r);  // M M^T or M^T M
+          }
+          if (!eigenvectors(r, E)) return kSimLapackFailed;
+        }
+      }
+      alignedStart(a, EA.data(), EB.data(), C0.data());
+      starts.push_back(C0);
+    }
   }
   for (int64_t g = 0; g < nGaussians; ++g) {
     Vec Q(static_cast<size_t>(n2));

@@ -78,9 +78,11 @@ int havokDmd(int64_t K, int64_t T, int64_t N, const double* data, int64_t nDelay
  * BB1/BB2) safeguarded by Armijo backtracking (sufficient increase 1e-4 t |Omega|^2). It stops
  * when |Omega|_F <= gradTol or after maxIter iterations. Each start is run in both components
  * of O(r) (the start, and the start times diag(-1, 1, ..., 1)) unless `special` (SO(r) only).
- * Starts: the identity; the eigenvector alignment of the symmetric parts (E_A E_B^T, optimal
- * when A and B are symmetric); and one random orthogonal matrix per r x r Gaussian block in
- * `gaussians` (orthonormalised by QR with a positive diagonal of R).
+ * Starts: four sign-aligned matching bases, C0 = EA D EB^T with EA, EB the identity or the
+ * eigenvectors of the symmetric parts, of M M^T, or of M^T M (for B = C A C^T each of these is
+ * conjugated by C, so with the right signs D = diag(+-1), found by a greedy local search, C0
+ * is exact; for symmetric A and B the second is the global optimum); then one random orthogonal
+ * matrix per r x r Gaussian block in `gaussians` (orthonormalised by QR, R's diagonal positive).
  *
  * A, B: r x r row-major. C (out): the best C, row-major. stats (out, 8 values):
  * [0] f = cos of the angle, [1] |A^ - C B^ C^T|_F, [2] |A^ + C B^ C^T|_F, [3] the angle

@@ -11,11 +11,14 @@
  *
  * Step 3 differs from DSA's implementation in the optimiser only: DSA runs Adam (1500 iterations,
  * lr 5e-3) on an MLP-parametrised Cayley map from the identity; we run Riemannian gradient ascent
- * with Barzilai-Borwein steps and Armijo backtracking from several starts (the identity, the
- * eigenvector alignment of the symmetric parts, and `randomStarts` Haar-random rotations from a
- * seeded {@link Rng}), each in both components of O(r), and keep the best. It converges to a
- * stationary point to `gradTol`; on problems with a known answer (B = C A C^T, symmetric A and
- * B) it finds the global optimum (test/82-dsa.test.ts).
+ * (Cayley retraction, Barzilai-Borwein steps, nonmonotone Armijo backtracking) from several
+ * starts, each in both components of O(r), keeping the best: four sign-aligned matching bases
+ * (the identity, and the eigenvectors of the symmetric parts, of M M^T and of M^T M, with the
+ * eigenvector signs chosen by a greedy search) and `randomStarts` Haar-random rotations from a
+ * seeded {@link Rng}. Each run stops at a stationary point (`gradTol`). The problem is not
+ * convex, so for large, unstructured operators a better optimum may exist (more random starts
+ * help); on problems with a known answer (B = C A C^T for C in either component, symmetric A
+ * and B, r = 2 by brute force) it finds the global optimum (test/82-dsa.test.ts).
  * @module
  */
 import { z } from 'zod';
@@ -63,7 +66,7 @@ export interface DmdResult {
 export interface AlignOptions {
   /** "O(n)" (default; both components) or "SO(n)" (rotations only). */
   group?: 'O(n)' | 'SO(n)' | undefined;
-  /** Haar-random starting rotations in addition to the identity and the eigen-alignment (default 2). */
+  /** Haar-random starting rotations in addition to the four matching-basis starts (default 2). */
   randomStarts?: number | undefined;
   /** Iteration cap per run (default 2000). */
   maxIter?: number | undefined;
