@@ -75,7 +75,9 @@ int havokDmd(int64_t K, int64_t T, int64_t N, const double* data, int64_t nDelay
  * Omega = (C^T G - G^T C) / 2 (skew, so f'(0) = |Omega|_F^2 along C cay(t Omega)); Cayley
  * retraction C <- C (I - t/2 Omega)^-1 (I + t/2 Omega), which stays exactly orthogonal (up to
  * rounding, removed by a final polar projection); Barzilai-Borwein step lengths (alternating
- * BB1/BB2) safeguarded by Armijo backtracking (sufficient increase 1e-4 t |Omega|^2). It stops
+ * BB1/BB2) safeguarded by the nonmonotone Armijo rule of Zhang & Hager (2004), as Wen & Yin
+ * (2013) use it on the Stiefel manifold (increase 1e-4 t |Omega|^2 over a running average of
+ * past values, eta = 0.85). It stops
  * when |Omega|_F <= gradTol or after maxIter iterations. Each start is run in both components
  * of O(r) (the start, and the start times diag(-1, 1, ..., 1)) unless `special` (SO(r) only).
  * Starts: four sign-aligned matching bases, C0 = EA D EB^T with EA, EB the identity or the
