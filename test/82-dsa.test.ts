@@ -22,7 +22,7 @@ function symmetricWith(values: number[], seed: string): Float64Array {
 /** trace(M^k) for k = 1..n: equal power sums <=> equal eigenvalues. */
 function powerSums(M: Float64Array, n: number): number[] {
   const out: number[] = [];
-  let P = Float64Array.from(M);
+  let P: Float64Array = Float64Array.from(M);
   for (let k = 1; k <= n; k++) {
     let tr = 0;
     for (let i = 0; i < n; i++) tr += P[i * n + i]!;

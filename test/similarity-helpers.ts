@@ -17,7 +17,7 @@ export const CASE_A = {
 } as const;
 
 /** A samples x units matrix of N(0, 1) values. */
-export function randomMatrix(samples: number, units: number, seed: number | string): SampleMatrix & { data: Float64Array } {
+export function randomMatrix(samples: number, units: number, seed: number | string): { data: Float64Array; samples: number; units: number } {
   const data = new Float64Array(samples * units);
   new Rng(seed).fillNormal(data);
   return { data, samples, units };
@@ -84,7 +84,7 @@ export function transpose(M: ArrayLike<number>, rows: number, cols: number): Flo
 }
 
 /** X M + offset (a row vector added to every sample). */
-export function transform(X: SampleMatrix, M: Float64Array, cols: number, offsetSeed?: number): SampleMatrix & { data: Float64Array } {
+export function transform(X: SampleMatrix, M: Float64Array, cols: number, offsetSeed?: number): { data: Float64Array; samples: number; units: number } {
   const data = matmul(X.data, M, X.samples, X.units, cols);
   if (offsetSeed !== undefined) {
     const offset = new Float64Array(cols);
@@ -95,7 +95,7 @@ export function transform(X: SampleMatrix, M: Float64Array, cols: number, offset
 }
 
 /** Appends `extra` zero columns. */
-export function padColumns(X: SampleMatrix, extra: number): SampleMatrix & { data: Float64Array } {
+export function padColumns(X: SampleMatrix, extra: number): { data: Float64Array; samples: number; units: number } {
   const units = X.units + extra;
   const data = new Float64Array(X.samples * units);
   for (let s = 0; s < X.samples; s++) for (let u = 0; u < X.units; u++) data[s * units + u] = X.data[s * X.units + u]!;

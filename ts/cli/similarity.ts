@@ -14,7 +14,7 @@ import { formatShape } from '../io/ndarray.js';
 import type { NdArray } from '../io/ndarray.js';
 import { readNpy } from '../io/npy.js';
 import { Rng } from '../rng.js';
-import { rangeError } from '../validate.js';
+import { RnnlabRangeError, RnnlabTypeError, rangeError, typeError } from '../validate.js';
 import { integerOption, numberOption, printJson } from './common.js';
 
 const METRICS = ['procrustes', 'cca', 'shape', 'cka', 'dsa'] as const;
@@ -96,6 +96,32 @@ function asSignal(array: NdArray, field: string): SampleMatrix | TrialTensor {
   throw rangeError(field, 'a 2-D (time x units) or 3-D (trials x time x units) array', undefined, `an array of shape ${formatShape(array.shape)}`);
 }
 
+/** DSA option names as the command line spells them. */
+const CLI_NAMES: Record<string, string> = {
+  'options.nDelays': '--delays',
+  'options.delayInterval': '--delay-interval',
+  'options.rank': '--rank',
+  'options.rankThreshold': '--rank-threshold',
+  'options.rankExplainedVariance': '--rank-explained-variance',
+  'options.lambda': '--lambda',
+  options: 'DSA options',
+};
+
+/** Runs fn, renaming API option fields (options.rank) to their flags (--rank) in errors. */
+function withCliNames<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof RnnlabRangeError || error instanceof RnnlabTypeError) {
+      const rename = (text: string): string => text.replace(/options\.[A-Za-z]+/g, (m) => CLI_NAMES[m] ?? m);
+      const field = CLI_NAMES[error.field] ?? rename(error.field);
+      const make = error instanceof RnnlabRangeError ? rangeError : typeError;
+      throw make(field, rename(error.expected), undefined, error.received);
+    }
+    throw error;
+  }
+}
+
 function runSimilarity(pathA: string, pathB: string, o: SimilarityCliOptions): void {
   const dsaFlags = ['delays', 'delayInterval', 'rank', 'rankThreshold', 'rankExplainedVariance', 'lambda', 'group', 'randomStarts', 'maxIter'] as const;
   if (o.metric !== 'dsa') {
@@ -124,7 +150,7 @@ function runSimilarity(pathA: string, pathB: string, o: SimilarityCliOptions): v
       maxIter: o.maxIter,
       rng: new Rng(o.seed),
     };
-    const r = dsaDistance(asSignal(A, 'A'), asSignal(B, 'B'), options);
+    const r = withCliNames(() => dsaDistance(asSignal(A, 'A'), asSignal(B, 'B'), options));
     result = { distance: r.distance };
     detail = `  (DMD rank ${r.rank}, ${r.runs} alignment runs, ${r.iterations} iterations)`;
   } else {
