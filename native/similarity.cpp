@@ -89,8 +89,14 @@ int angle(int64_t len, const double* a, const double* b, double* radians, double
 
 }  // namespace
 
-int shapeMetric(int64_t m, int64_t p, int64_t q, const double* X, const double* Y, double alpha,
-                double* out) {
+namespace {
+
+/**
+ * The explicit netrep computation on the zero-padded matrices: whitening transforms, SVD
+ * alignment, tX = Xc Wx and tY = Yc Wy, and the angle between them by atan2 (accurate near 0).
+ */
+int shapeMetricExplicit(int64_t m, int64_t p, int64_t q, const double* X, const double* Y,
+                        double alpha, double* out) {
   const int64_t n = std::max(p, q);
   Vec Xc(static_cast<size_t>(m * n)), Yc(static_cast<size_t>(m * n));
   centreColumns(m, p, n, X, Xc.data());
@@ -132,17 +138,120 @@ int shapeMetric(int64_t m, int64_t p, int64_t q, const double* X, const double* 
   return angle(m * n, tX.data(), tY.data(), &out[0], &out[1]);
 }
 
+/**
+ * The same whitening as `whitening` for the unpadded m x p matrix Xc of a pair padded to n
+ * columns: the n - p padded eigenvalues (0, clipped to 1e-7) enter the trace-preserving
+ * rescale, and the padded block of Z, which only ever multiplies zeros, is left out.
+ * Z is p x p; *norm2 = |Xc Z|_F^2 = sum_k d_k^2 lambda_k.
+ */
+int partialWhitening(int64_t m, int64_t p, int64_t n, const double* Xc, double alpha, double* Z,
+                     double* norm2) {
+  constexpr double kEigvalTol = 1e-7;
+  Vec V(static_cast<size_t>(p * p)), w(static_cast<size_t>(p)), d(static_cast<size_t>(p));
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, int(p), int(m), 1.0, Xc, int(m), 0.0,
+              V.data(), int(p));
+  if (LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'U', int(p), V.data(), int(p), w.data()) != 0)
+    return kSimLapackFailed;
+  const double padS = alpha * std::sqrt(kEigvalTol) + (1 - alpha);
+  double sumLam = double(n - p) * kEigvalTol, newVar = double(n - p) * padS * padS;
+  for (int64_t k = 0; k < p; ++k) {
+    const double lam = std::max(w[size_t(k)], kEigvalTol);
+    d[size_t(k)] = alpha + (1 - alpha) / std::sqrt(lam);
+    sumLam += lam;
+    const double sk = alpha * std::sqrt(lam) + (1 - alpha);
+    newVar += sk * sk;
+  }
+  const double scale = std::sqrt(sumLam / newVar);
+  *norm2 = 0;
+  Vec Vd(V);
+  for (int64_t k = 0; k < p; ++k) {
+    const double dk = d[size_t(k)] * scale;
+    *norm2 += dk * dk * std::max(w[size_t(k)], 0.0);
+    for (int64_t i = 0; i < p; ++i) Vd[size_t(i + k * p)] *= dk;
+  }
+  gemm(false, true, p, p, p, 1.0, Vd.data(), p, V.data(), p, 0.0, Z, p);
+  return kSimOk;
+}
+
+/**
+ * The cosine of netrep's angle without forming tX and tY: <tX, tY> = sum of the singular values
+ * of Zx Xc^T Yc Zy (the padded blocks are zero), |tX|^2 = |Xc Zx|_F^2 (U is orthogonal), all
+ * from p x p, q x q and p x q matrices. arccos of it is accurate to ~1e-16 / sin(angle).
+ */
+int shapeCosine(int64_t m, int64_t p, int64_t q, const double* X, const double* Y, double alpha,
+                double* cosine) {
+  const int64_t n = std::max(p, q), k = std::min(p, q);
+  Vec Xc(static_cast<size_t>(m * p)), Yc(static_cast<size_t>(m * q)), M(static_cast<size_t>(p * q));
+  centreColumns(m, p, p, X, Xc.data());
+  centreColumns(m, q, q, Y, Yc.data());
+  gemm(true, false, p, q, m, 1.0, Xc.data(), m, Yc.data(), m, 0.0, M.data(), p);
+  double nx2 = 0, ny2 = 0;
+  if (alpha > 1 - 1e-7) {
+    nx2 = dot(m * p, Xc.data(), Xc.data());
+    ny2 = dot(m * q, Yc.data(), Yc.data());
+  } else {
+    Vec Zx(static_cast<size_t>(p * p)), Zy(static_cast<size_t>(q * q)), T(static_cast<size_t>(p * q));
+    int status = partialWhitening(m, p, n, Xc.data(), alpha, Zx.data(), &nx2);
+    if (status == kSimOk) status = partialWhitening(m, q, n, Yc.data(), alpha, Zy.data(), &ny2);
+    if (status != kSimOk) return status;
+    gemm(false, false, p, q, p, 1.0, Zx.data(), p, M.data(), p, 0.0, T.data(), p);
+    gemm(false, false, p, q, q, 1.0, T.data(), p, Zy.data(), q, 0.0, M.data(), p);
+  }
+  if (!(nx2 > 0) || !(ny2 > 0)) return kSimZeroNorm;
+  Vec s(static_cast<size_t>(k));
+  double unusedU = 0, unusedVT = 0;
+  if (LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'N', int(p), int(q), M.data(), int(p), s.data(), &unusedU, 1,
+                     &unusedVT, 1) != 0)
+    return kSimLapackFailed;
+  double sum = 0;
+  for (double v : s) sum += v;
+  *cosine = sum / std::sqrt(nx2 * ny2);
+  return kSimOk;
+}
+
+}  // namespace
+
+int shapeMetric(int64_t m, int64_t p, int64_t q, const double* X, const double* Y, double alpha,
+                double* out) {
+  // Cheap path first; near 0 (cos > 1 - 1e-4, angle < 0.014) arccos loses digits, so the
+  // explicit computation takes over there.
+  double cosine = 0;
+  const int status = shapeCosine(m, p, q, X, Y, alpha, &cosine);
+  if (status != kSimOk) return status;
+  if (cosine < 1 - 1e-4) {
+    out[0] = std::acos(std::max(-1.0, std::min(1.0, cosine)));
+    out[1] = cosine;
+    return kSimOk;
+  }
+  return shapeMetricExplicit(m, p, q, X, Y, alpha, out);
+}
+
+namespace {
+
+/** |Xc^T Xc|_F for the m x p column-major Xc, from the upper triangle of a syrk. */
+double scatterNorm(int64_t m, int64_t p, const double* Xc) {
+  Vec C(static_cast<size_t>(p * p));
+  cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, int(p), int(m), 1.0, Xc, int(m), 0.0,
+              C.data(), int(p));
+  double diag = 0, off = 0;
+  for (int64_t j = 0; j < p; ++j) {
+    for (int64_t i = 0; i < j; ++i) off += C[size_t(i + j * p)] * C[size_t(i + j * p)];
+    diag += C[size_t(j + j * p)] * C[size_t(j + j * p)];
+  }
+  return std::sqrt(diag + 2 * off);
+}
+
+}  // namespace
+
 int linearCka(int64_t m, int64_t p, int64_t q, const double* X, const double* Y, double* cka) {
   Vec Xc(static_cast<size_t>(m * p)), Yc(static_cast<size_t>(m * q));
   centreColumns(m, p, p, X, Xc.data());
   centreColumns(m, q, q, Y, Yc.data());
-  Vec Cxy(static_cast<size_t>(p * q)), Cxx(static_cast<size_t>(p * p)), Cyy(static_cast<size_t>(q * q));
+  Vec Cxy(static_cast<size_t>(p * q));
   gemm(true, false, p, q, m, 1.0, Xc.data(), m, Yc.data(), m, 0.0, Cxy.data(), p);
-  gemm(true, false, p, p, m, 1.0, Xc.data(), m, Xc.data(), m, 0.0, Cxx.data(), p);
-  gemm(true, false, q, q, m, 1.0, Yc.data(), m, Yc.data(), m, 0.0, Cyy.data(), q);
   const double nxy = dot(p * q, Cxy.data(), Cxy.data());
-  const double nxx = std::sqrt(dot(p * p, Cxx.data(), Cxx.data()));
-  const double nyy = std::sqrt(dot(q * q, Cyy.data(), Cyy.data()));
+  const double nxx = scatterNorm(m, p, Xc.data());
+  const double nyy = scatterNorm(m, q, Yc.data());
   if (!(nxx > 0) || !(nyy > 0)) return kSimZeroNorm;
   *cka = nxy / (nxx * nyy);
   return kSimOk;

@@ -66,6 +66,24 @@ test('an invertible linear map gives 0 only for CCA (alpha 0)', (t) => {
   t.end();
 });
 
+test('small distances are accurate: d(X, X + eps N) / eps is constant across the switch to the explicit path', (t) => {
+  // Angles below ~0.014 rad (cos > 1 - 1e-4) are computed from the aligned matrices by atan2,
+  // larger ones from the cosine; the two must join without a jump.
+  const X = randomMatrix(50, 5, 'small-x');
+  const N = randomMatrix(50, 5, 'small-n');
+  for (const alpha of [1, 0.5, 0]) {
+    const ratios: number[] = [];
+    for (const eps of [1e-9, 1e-7, 1e-5, 1e-3, 3e-3, 5e-3, 8e-3, 1.2e-2, 2e-2]) {
+      const Y = { ...X, data: X.data.map((v, k) => v + eps * N.data[k]!) };
+      ratios.push(shapeDistance(X, Y, alpha) / eps);
+    }
+    const spread = Math.max(...ratios) / Math.min(...ratios) - 1;
+    t.ok(spread < 0.02, `alpha ${alpha}: d / eps from ${ratios[0]!.toFixed(6)} to ${ratios.at(-1)!.toFixed(6)} (spread ${(100 * spread).toFixed(2)}%)`);
+    t.ok(Math.abs(ratios[0]! - ratios[2]!) < 1e-5 * ratios[0]!, `alpha ${alpha}: linear down to eps = 1e-9: d / eps = ${ratios[0]} (eps 1e-9) vs ${ratios[2]} (eps 1e-5)`);
+  }
+  t.end();
+});
+
 test('every metric is symmetric in its two arguments', (t) => {
   const X = randomMatrix(30, 4, 'sym-x');
   const Y = randomMatrix(30, 7, 'sym-y');
