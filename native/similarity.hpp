@@ -27,9 +27,12 @@ enum SimilarityStatus : int {
  * the scatter Xc^T Xc clipped at 1e-7, d = alpha + (1 - alpha) lambda^-1/2, rescaled to preserve
  * the trace), aligns by the SVD of Xw^T Yw = U S V^T (Wx = Zx U, Wy = Zy V) and scores the angle
  * between tX = Xc Wx and tY = Yc Wy.
- * out[0] = the distance in radians, computed as 2 atan2(|a - b|, |a + b|) for the unit-norm
- *          a = tX / |tX|, b = tY / |tY| (equal to netrep's arccos(clip(<tX, tY> / (|tX||tY|))),
- *          but accurate to rounding near 0 and pi, where arccos loses half the digits);
+ * out[0] = the distance in radians. Away from 0 it is arccos of the cosine, computed without
+ *          forming tX and tY (<tX, tY> = the nuclear norm of Zx Xc^T Yc Zy, |tX| = |Xc Zx|_F, from
+ *          p x p, q x q and p x q matrices); when the cosine exceeds 1 - 1e-4 (angle < 0.014),
+ *          where arccos would lose digits, it is 2 atan2(|a - b|, |a + b|) for the unit-norm
+ *          a = tX / |tX|, b = tY / |tY| from the explicit padded computation. Both equal netrep's
+ *          arccos(clip(<tX, tY> / (|tX| |tY|))) in exact arithmetic;
  * out[1] = the cosine <tX, tY> / (|tX| |tY|).
  */
 int shapeMetric(int64_t m, int64_t p, int64_t q, const double* X, const double* Y, double alpha,
