@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "forward.hpp"
 #include "loss.hpp"
 #include "optim.hpp"
+#include "similarity.hpp"
 
 namespace {
 
@@ -269,6 +271,89 @@ Napi::Value scaleInPlaceImpl(Args& a) {
   return a.env().Undefined();
 }
 
+// ------------------------------------------------------------------------------------------
+// Similarity metrics (similarity.hpp). Float64 only. Each returns a SimilarityStatus code
+// (0 = success); ts/analysis/* validates the input first and turns other codes into messages.
+
+/** Rejects sizes whose products would overflow the int sizes BLAS/LAPACK take. */
+void checkSimilaritySizes(Args& a, int64_t rows, int64_t cols) {
+  if (!a.failed() && rows * cols > (int64_t(1) << 31)) a.fail(false, "sizes are too large");
+}
+
+// shapeMetric(m, p, q, X, Y, alpha, out[2]) -> status
+Napi::Value ShapeMetricFn(const Napi::CallbackInfo& info) {
+  Args a(info, "shapeMetric");
+  const int64_t m = a.integer(0, "m", 1), p = a.integer(1, "p", 1), q = a.integer(2, "q", 1);
+  checkSimilaritySizes(a, m, std::max(p, q));
+  checkSimilaritySizes(a, std::max(p, q), std::max(p, q));
+  const double* X = a.array<double>(3, "X", m * p);
+  const double* Y = a.array<double>(4, "Y", m * q);
+  const double alpha = a.number(5, "alpha");
+  if (!a.failed() && !(alpha >= 0 && alpha <= 1)) a.fail(false, "alpha must be in [0, 1]");
+  double* out = a.array<double>(6, "out", 2);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), shapeMetric(m, p, q, X, Y, alpha, out));
+}
+
+// linearCka(m, p, q, X, Y, out[1]) -> status
+Napi::Value LinearCkaFn(const Napi::CallbackInfo& info) {
+  Args a(info, "linearCka");
+  const int64_t m = a.integer(0, "m", 1), p = a.integer(1, "p", 1), q = a.integer(2, "q", 1);
+  checkSimilaritySizes(a, m, std::max(p, q));
+  checkSimilaritySizes(a, std::max(p, q), std::max(p, q));
+  const double* X = a.array<double>(3, "X", m * p);
+  const double* Y = a.array<double>(4, "Y", m * q);
+  double* out = a.array<double>(5, "out", 1);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), linearCka(m, p, q, X, Y, out));
+}
+
+// havokDmd(K, T, N, data, nDelays, delayInterval, rankRule, rankValue, lambda, Av[k*k], S[k],
+//          rank[1]) -> status, with k = min(K (T - (D-1) tau), N D)
+Napi::Value HavokDmdFn(const Napi::CallbackInfo& info) {
+  Args a(info, "havokDmd");
+  const int64_t K = a.integer(0, "K", 1), T = a.integer(1, "T", 1), N = a.integer(2, "N", 1);
+  const int64_t D = a.integer(4, "nDelays", 1), tau = a.integer(5, "delayInterval", 1);
+  const int64_t rule = a.integer(6, "rankRule", 0);
+  if (!a.failed() && rule > 3) a.fail(false, "rankRule must be 0..3");
+  const double rankValue = a.number(7, "rankValue"), lambda = a.number(8, "lambda");
+  if (!a.failed() && !(lambda >= 0 && std::isfinite(lambda))) a.fail(false, "lambda must be >= 0");
+  if (!a.failed() && !std::isfinite(rankValue)) a.fail(false, "rankValue must be finite");
+  checkSimilaritySizes(a, K * T, N * D);
+  const double* data = a.array<double>(3, "data", K * T * N);
+  if (a.failed()) return info.Env().Undefined();
+  const int64_t Tp = T - (D - 1) * tau;
+  if (Tp < 2) return Napi::Number::New(info.Env(), kSimTooFewSteps);
+  const int64_t k = std::min(K * Tp, N * D);
+  double* Av = a.array<double>(9, "Av", k * k);
+  double* S = a.array<double>(10, "S", k);
+  double* rankOut = a.array<double>(11, "rank", 1);
+  if (a.failed()) return info.Env().Undefined();
+  int64_t rank = 0;
+  const int status = havokDmd(K, T, N, data, D, tau, int(rule), rankValue, lambda, Av, S, &rank);
+  rankOut[0] = double(rank);
+  return Napi::Number::New(info.Env(), status);
+}
+
+// dsaAlign(r, A, B, gaussians[nG*r*r], nG, special, maxIter, gradTol, C[r*r], stats[8]) -> status
+Napi::Value DsaAlignFn(const Napi::CallbackInfo& info) {
+  Args a(info, "dsaAlign");
+  const int64_t r = a.integer(0, "r", 1);
+  checkSimilaritySizes(a, r, r);
+  const double* A = a.array<double>(1, "A", r * r);
+  const double* B = a.array<double>(2, "B", r * r);
+  const int64_t nG = a.integer(4, "nGaussians", 0);
+  const double* G = a.array<double>(3, "gaussians", nG * r * r);
+  const int64_t special = a.integer(5, "special", 0);
+  const int64_t maxIter = a.integer(6, "maxIter", 0);
+  const double gradTol = a.number(7, "gradTol");
+  if (!a.failed() && !(gradTol >= 0)) a.fail(false, "gradTol must be >= 0");
+  double* C = a.array<double>(8, "C", r * r);
+  double* stats = a.array<double>(9, "stats", 8);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), dsaAlign(r, A, B, nG, G, special != 0, maxIter, gradTol, C, stats));
+}
+
 /** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
 #define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
@@ -304,6 +389,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RNNLAB_EXPORT("scaleInPlace", scaleInPlaceImpl, 0);
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  // Similarity metrics (float64 only).
+  exports.Set("shapeMetric", Napi::Function::New(env, ShapeMetricFn));
+  exports.Set("linearCka", Napi::Function::New(env, LinearCkaFn));
+  exports.Set("havokDmd", Napi::Function::New(env, HavokDmdFn));
+  exports.Set("dsaAlign", Napi::Function::New(env, DsaAlignFn));
   return exports;
 }
 

@@ -42,3 +42,23 @@ export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile
 export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from './io/trials-file.js';
 
 export { blasInfo, setBlasThreads } from './native.js';
+
+// ---- Similarity to neural data (issue 7): metrics, data IO, layouts, baselines, embeddings.
+export { LINEAR_METRICS, ccaDistance, ckaDistance, compareRepresentations, linearCka, normalizedDistance, procrustesDistance, sampleMatrixFromNdArray, shapeDistance } from './analysis/similarity.js';
+export type { Comparison, LinearMetricName, MetricSpec, SampleMatrix } from './analysis/similarity.js';
+export { alignOperators, dsaDistance, havokDmd } from './analysis/dsa.js';
+export type { AlignOptions, AlignResult, DmdOptions, DmdResult, DsaOptions, DsaResult, TrialTensor } from './analysis/dsa.js';
+export { AXIS_ORDERS, crossConditionAverage, meanOverAxis, selectUnits, timeWindow, toSampleMatrix, toTrialTensor, toUnitsTimeConditions, trialAverage, windowIndices } from './analysis/layout.js';
+export type { AxisOrder, UnitsTimeConditions } from './analysis/layout.js';
+export { crossConditionAverageBaseline, noiseFloor, normalizeWithData, representationDistance, summarize } from './analysis/baselines.js';
+export type { DistanceSpec, NoiseFloorOptions, NoiseFloorResult, Summary } from './analysis/baselines.js';
+export { pairwiseDistances, umapEmbedding } from './analysis/pairwise.js';
+export type { DistanceMatrix, UmapOptions } from './analysis/pairwise.js';
+export { NUMERIC_DTYPES } from './io/ndarray.js';
+export type { NdArray, NumericDType } from './io/ndarray.js';
+export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy.js';
+export type { ReadNpyOptions, WriteNpyOptions } from './io/npy.js';
+export { parseMat, readMat, readMatVariable } from './io/mat.js';
+export type { MatFile, ReadMatOptions } from './io/mat.js';
+export { dataDirectory, loadChurchland2012, loadHatsopoulos2007 } from './data/datasets.js';
+export type { Churchland2012, Hatsopoulos2007, ReachKinematics } from './data/datasets.js';

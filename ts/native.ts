@@ -35,6 +35,18 @@ export interface NativeAddon {
   scaleInPlace(a: FloatArray, s: number): void;
   setBlasThreads(n: number): void;
   blasInfo(): { config: string; corename: string; threads: number };
+
+  // Similarity metrics (native/similarity.hpp), float64 only. Each returns a status code:
+  // 0 ok, 1 zero norm, 2 LAPACK failed, 3 rank too large, 4 rank zero, 5 singular regression,
+  // 6 too few Hankel rows for several trials, 7 fewer than two embedded time points.
+  /** X [m][p], Y [m][q] row-major; out = [distance in radians, cosine]. */
+  shapeMetric(m: number, p: number, q: number, X: Float64Array, Y: Float64Array, alpha: number, out: Float64Array): number;
+  /** X [m][p], Y [m][q] row-major; out = [linear CKA]. */
+  linearCka(m: number, p: number, q: number, X: Float64Array, Y: Float64Array, out: Float64Array): number;
+  /** data [K][T][N]; Av [k*k] (r x r row-major written first), S [k], rank [1]; k = min(K (T - (D-1) tau), N D). */
+  havokDmd(K: number, T: number, N: number, data: Float64Array, nDelays: number, delayInterval: number, rankRule: number, rankValue: number, lambda: number, Av: Float64Array, S: Float64Array, rank: Float64Array): number;
+  /** A, B [r][r]; gaussians [nG][r][r]; C [r][r] out; stats [8] out (see similarity.hpp). */
+  dsaAlign(r: number, A: Float64Array, B: Float64Array, gaussians: Float64Array, nGaussians: number, special: number, maxIter: number, gradTol: number, C: Float64Array, stats: Float64Array): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

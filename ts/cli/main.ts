@@ -10,6 +10,7 @@ import { registerGrad } from './grad.js';
 import { registerReport } from './report.js';
 import { registerResults } from './results.js';
 import { registerSweep } from './sweep.js';
+import { registerSimilarity } from './similarity.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerResults(program);
   registerReport(program);
+  registerSimilarity(program);
   return program;
 }
 
