@@ -6,7 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { RnnlabRangeError, RnnlabTypeError } from '../validate.js';
 import { VERSION } from '../version.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerGrad } from './grad.js';
+import { registerTasks } from './tasks.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrain(program);
   registerGrad(program);
+  registerEvaluate(program);
+  registerTasks(program);
   return program;
 }
 
