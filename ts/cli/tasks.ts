@@ -69,11 +69,12 @@ function runTasks(name: string | undefined, o: TasksCliOptions): void {
     return [
       `${info.name}: ${info.description}`,
       `  source   ${info.source}`,
-      `  time     ${info.timeUnit === "tau" ? `dt ${info.dt} tau (tau = ${info.tau})` : `dt ${info.dt} ms, tau ${info.tau} ms`} (alpha = 1 - dt/tau = ${+(1 - info.dt / info.tau).toFixed(6)}), ${length}`,
+      `  time     ${info.timeUnit === 'tau' ? `dt ${info.dt}, tau ${info.tau} (time in units of tau)` : `dt ${info.dt} ms, tau ${info.tau} ms`}, alpha = 1 - dt/tau = ${+(1 - info.dt / info.tau).toFixed(6)}, ${length}`,
       `  periods  ${periods}${timing ? ` (${info.timeUnit})` : ''}`,
       `  inputs   ${info.inputs.join(', ')}`,
       `  outputs  ${info.outputs.join(', ')} (${info.loss}${info.decisionPeriod ? `, decision in "${info.decisionPeriod}"` : ''})`,
       `  forced conditions  ${info.conditions.join(', ')}`,
+      `  settings ${JSON.stringify(Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'timing')))}`,
     ].join('\n');
   });
   process.stdout.write(`${blocks.join('\n\n')}\n\n${FIXATION_NOTE}\n`);

@@ -8,7 +8,8 @@
  * - `["uniform", [lo, hi]]`: uniform in [lo, hi);
  * - `["choice", [a, b, ...]]`: one of them, uniformly;
  * - `["truncated_exponential", [mean, min, max]]`: Exponential(mean) redrawn until
- *   min <= x < max (min defaults to 0; max is required here, see below; min = max gives max);
+ *   min <= x < max (all three required: neurogym's optional max would leave the longest trial
+ *   unknown; min = max gives max, as in neurogym);
  * - `["constant", v]`: v.
  *
  * As in neurogym, a sampled duration is floored to a multiple of dt, so a period lasts
@@ -31,7 +32,7 @@ export type TimingSpec =
   | number[]
   | ['uniform', [number, number]]
   | ['choice', number[]]
-  | ['truncated_exponential', [number, number?, number?]]
+  | ['truncated_exponential', [number, number, number]]
   | ['constant', number];
 
 /** A validated spec in one normal form. */
