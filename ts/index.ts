@@ -38,6 +38,52 @@ export { runAsync, trainAsync } from './experiment/async.js';
 export type { TrainAsyncOptions } from './experiment/async.js';
 export type { Evaluation } from './experiment/evaluate.js';
 
+// --- Task suite and scoring (issue 4) ---
+export {
+  CONTEXT_COHS,
+  CONTEXT_TIMING,
+  DEFAULT_FIXATION_INPUT,
+  DELAYCOMPARISON_PAIRS,
+  DELAYCOMPARISON_TIMING,
+  DMS_PRESETS,
+  DMS_TIMING,
+  FIXATION_INPUTS,
+  MANTE72_COHS,
+  MANTE72_DT,
+  MANTE72_TAU,
+  MANTE72_TIMING,
+  NEUROGYM_DT,
+  NEUROGYM_TAU,
+  PDM_COHS,
+  PDM_PRESETS,
+  PDM_TIMING,
+  context,
+  delaycomparison,
+  dms,
+  mante72,
+  mante72Conditions,
+  parseTimingSpec,
+  pdm,
+  sampleDuration,
+} from './tasks/index.js';
+export type {
+  ContextOptions,
+  DelayComparisonOptions,
+  DmsOptions,
+  FixationInput,
+  Mante72Condition,
+  Mante72Options,
+  PdmOptions,
+  ResolvedTiming,
+  TimingPreset,
+  TimingSpec,
+} from './tasks/index.js';
+export { decisionAccuracy, lossOf, normalizedAccuracy, normalizedError, scoreOutputs } from './experiment/score.js';
+export type { DecisionScore, Score } from './experiment/score.js';
+export { predict } from './experiment/evaluate.js';
+export type { EvaluateOptions } from './experiment/evaluate.js';
+// --- end of issue 4 block ---
+
 export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile } from './io/model-file.js';
 export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from './io/trials-file.js';
 

@@ -6,11 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { RnnlabRangeError, RnnlabTypeError } from '../validate.js';
 import { VERSION } from '../version.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerGrad } from './grad.js';
 import { registerReport } from './report.js';
 import { registerResults } from './results.js';
 import { registerSweep } from './sweep.js';
 import { registerSimilarity } from './similarity.js';
+import { registerTasks } from './tasks.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerResults(program);
   registerReport(program);
   registerSimilarity(program);
+  registerEvaluate(program);
+  registerTasks(program);
   return program;
 }
 

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { evaluate } from '../experiment/evaluate.js';
 import { train } from '../experiment/train.js';
-import type { TrainResult } from '../experiment/train.js';
+import type { LossPoint, TrainResult } from '../experiment/train.js';
 import { writeFileAtomic, writeJsonFile } from '../io/files.js';
 import { modelToJSON, writeModelFile } from '../io/model-file.js';
 import { ACTIVATIONS, INIT_SCHEMES, LeakyRNN } from '../model/leaky-rnn.js';
@@ -30,7 +30,7 @@ interface TrainCliOptions {
   rule: string;
   gain: number;
   iters: number;
-  batch: number;
+  batch?: number;
   hidden: number;
   lr: number;
   optimizer: string;
@@ -44,7 +44,8 @@ interface TrainCliOptions {
   dtype: DType;
   seed: number;
   logEvery: number;
-  evalBatch: number;
+  evalBatch?: number;
+  trackAccuracy: boolean;
   out?: string;
   force: boolean;
   json: boolean;
@@ -60,7 +61,7 @@ export function registerTrain(program: Command): void {
     .option('--rule <name>', `learning rule (${ruleNames().join(', ')})`, 'bptt')
     .option('--gain <g>', 'recurrent gain: Wh ~ N(0, g^2/N)', numberOption('--gain', { min: 0 }), 1)
     .option('--iters <n>', 'training iterations (updates)', integerOption('--iters', 0), 2000)
-    .option('--batch <B>', 'trials per batch', integerOption('--batch', 1), 32)
+    .option('--batch <B>', 'trials per batch (default 32; mante72: its 72 conditions)', integerOption('--batch', 1))
     .option('--hidden <N>', 'hidden units', integerOption('--hidden', 1), 64)
     .option('--lr <rate>', 'learning rate', numberOption('--lr', { min: 0 }), 1e-3)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices([...OPTIMIZERS]).default('adam'))
@@ -74,7 +75,8 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--dtype <type>', 'floating-point type').choices([...DTYPES]).default('float32'))
     .option('--seed <n>', 'random seed (weights, batches, noise)', integerOption('--seed', 0), 0)
     .option('--log-every <n>', 'log the mean loss every n iterations', integerOption('--log-every', 1), 10)
-    .option('--eval-batch <n>', 'trials in the fixed batch scored before and after training', integerOption('--eval-batch', 1), 256)
+    .option('--eval-batch <n>', 'trials in the fixed held-out batch scored before and after training (default 256; mante72: its 72 conditions)', integerOption('--eval-batch', 1))
+    .option('--track-accuracy', 'also score the held-out batch at every log point (adds evalLoss, accuracy, normalizedAccuracy to loss.csv and loss.json)', false)
     .option('--out <dir>', 'write loss.csv, loss.json, model.json, model-init.json and run.json here')
     .option('--force', 'allow --out to be a non-empty folder (replaces only the files listed above)', false)
     .option('--json', 'print one JSON summary on stdout', false)
@@ -102,10 +104,20 @@ function runTrain(o: TrainCliOptions): void {
   const model = LeakyRNN.create(config, { rng: rng.fork('init'), gain: o.gain, init: o.init, dtype: o.dtype });
   const initial = model.clone();
   const optimizer = createOptimizer(o.optimizer, o.optimizer === 'sgd' ? { lr: o.lr, momentum: o.momentum ?? 0 } : { lr: o.lr });
-  const evalBatch = task.sample(rng.fork('eval'), o.evalBatch);
-  const lossBefore = evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
+  const batchSize = o.batch ?? task.info.conditionCount ?? 32;
+  const evalTrials = o.evalBatch ?? task.info.conditionCount ?? 256;
+  const evalBatch = task.sample(rng.fork('eval'), evalTrials);
+  const before = evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
+  const lossBefore = before.loss;
 
-  const bar = createProgressBar(o.iters, 'train', '| loss {loss} | {speed} it/s', { loss: '-', speed: '-' }, o.progress);
+  const showAccuracy = o.trackAccuracy && task.info.decisionPeriod !== undefined;
+  const bar = createProgressBar(
+    o.iters,
+    'train',
+    `| loss {loss}${showAccuracy ? ' | acc {acc}' : ''} | {speed} it/s`,
+    { loss: '-', acc: '-', speed: '-' },
+    o.progress,
+  );
   let result: TrainResult;
   try {
     result = train(model, {
@@ -113,16 +125,18 @@ function runTrain(o: TrainCliOptions): void {
       rule: o.rule,
       optimizer,
       iters: o.iters,
-      batchSize: o.batch,
+      batchSize,
       rng: rng.fork('train'),
       logEvery: o.logEvery,
       ...(o.clip !== undefined ? { clipNorm: o.clip } : {}),
-      onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), speed: p.itersPerSecond.toFixed(0) }),
+      ...(o.trackAccuracy ? { evalBatch } : {}),
+      onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), acc: p.accuracy?.toFixed(3) ?? '-', speed: p.itersPerSecond.toFixed(0) }),
     });
   } finally {
     bar.stop();
   }
-  const lossAfter = result.diverged ? NaN : evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
+  const after = result.diverged ? null : evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
+  const lossAfter = after ? after.loss : NaN;
 
   const summary = {
     task: o.task,
@@ -132,6 +146,12 @@ function runTrain(o: TrainCliOptions): void {
     iterations: result.iterations,
     lossBefore,
     lossAfter,
+    evalTrials,
+    accuracyBefore: before.accuracy ?? null,
+    accuracyAfter: after ? (after.accuracy ?? null) : null,
+    chance: before.chance ?? null,
+    normalizedAccuracyBefore: before.normalizedAccuracy ?? null,
+    normalizedAccuracyAfter: after ? (after.normalizedAccuracy ?? null) : null,
     finalLoggedLoss: result.lossCurve.at(-1)?.loss ?? null,
     diverged: result.diverged,
     seconds: result.seconds,
@@ -140,8 +160,11 @@ function runTrain(o: TrainCliOptions): void {
   };
   if (o.out !== undefined) {
     const overwrite = o.force;
-    writeFileAtomic(join(o.out, 'loss.csv'), `iter,loss\n${result.lossCurve.map((p) => `${p.iter},${p.loss}`).join('\n')}\n`, { overwrite });
-    writeJsonFile(join(o.out, 'loss.json'), { iter: result.lossCurve.map((p) => p.iter), loss: result.lossCurve.map((p) => p.loss) }, { overwrite });
+    const curve = result.lossCurve;
+    const columns: (keyof LossPoint)[] = o.trackAccuracy ? ['iter', 'loss', 'evalLoss', 'accuracy', 'normalizedAccuracy'] : ['iter', 'loss'];
+    const cell = (p: LossPoint, c: keyof LossPoint): string => (p[c] === undefined ? '' : String(p[c]));
+    writeFileAtomic(join(o.out, 'loss.csv'), `${columns.join(',')}\n${curve.map((p) => columns.map((c) => cell(p, c)).join(',')).join('\n')}\n`, { overwrite });
+    writeJsonFile(join(o.out, 'loss.json'), Object.fromEntries(columns.map((c) => [c, curve.map((p) => p[c] ?? null)])), { overwrite });
     writeModelFile(join(o.out, 'model-init.json'), initial, { overwrite });
     writeModelFile(join(o.out, 'model.json'), model, { overwrite });
     writeJsonFile(
@@ -150,7 +173,7 @@ function runTrain(o: TrainCliOptions): void {
         format: 'rnnlab.run/1',
         version: VERSION,
         date: new Date().toISOString(),
-        settings: { ...o, taskSettings: task.settings, model: modelToJSON(model).config },
+        settings: { ...o, batch: batchSize, evalBatch: evalTrials, taskSettings: task.settings, model: modelToJSON(model).config },
         ...summary,
       },
       { overwrite },
@@ -159,9 +182,15 @@ function runTrain(o: TrainCliOptions): void {
   if (o.json) printJson(summary);
   else {
     process.stderr.write(
-      `rnnlab train: ${o.task}/${o.rule}, gain ${o.gain}, seed ${o.seed}: loss ${lossBefore.toPrecision(4)} -> ${lossAfter.toPrecision(4)} ` +
-        `on ${o.evalBatch} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +
+      `rnnlab train: ${o.task}/${o.rule}, gain ${o.gain}, seed ${o.seed}: loss ${lossBefore.toPrecision(4)} -> ${lossAfter.toPrecision(4)}` +
+        `${summary.accuracyBefore !== null ? `, accuracy ${fmt(summary.accuracyBefore)} -> ${fmt(summary.accuracyAfter)} (chance ${fmt(summary.chance)})` : ''}` +
+        `, normalised accuracy ${fmt(summary.normalizedAccuracyBefore)} -> ${fmt(summary.normalizedAccuracyAfter)}` +
+        ` on ${evalTrials} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +
         `${result.diverged ? ` (diverged at iteration ${result.diverged.iter}: ${result.diverged.reason})` : ''}${o.out ? `; wrote ${o.out}` : ''}\n`,
     );
   }
+}
+
+function fmt(value: number | null): string {
+  return value === null || Number.isNaN(value) ? '-' : value.toFixed(3);
 }

@@ -12,8 +12,9 @@ import type { Rng } from '../rng.js';
 import { getRule } from '../rules/index.js';
 import type { LearningRule } from '../rules/rule.js';
 import { Workspace } from '../rules/workspace.js';
-import type { Task } from '../tasks/task.js';
+import type { Task, TaskBatch } from '../tasks/task.js';
 import { checkTrials } from '../trials.js';
+import { evaluate } from './evaluate.js';
 import { expectInteger, expectKnownKeys, expectNumber, expectObject, typeError } from '../validate.js';
 
 export interface TrainOptions {
@@ -35,6 +36,12 @@ export interface TrainOptions {
   divergenceLoss?: number;
   /** Called after each logged point. */
   onProgress?: (progress: TrainProgress) => void;
+  /**
+   * A fixed batch (sampled from `task`) scored at every logged point: each point then also
+   * carries `evalLoss`, `accuracy` and `normalizedAccuracy` on it. Costs one forward pass over
+   * this batch per logged point; absent (the default), training does no extra work.
+   */
+  evalBatch?: TaskBatch;
   /** Stops the loop between iterations; the result then has `aborted: true`. */
   signal?: AbortSignal;
 }
@@ -46,6 +53,10 @@ export interface TrainProgress {
   /** Mean batch loss since the previous point. */
   loss: number;
   itersPerSecond: number;
+  /** With `evalBatch`: the loss, accuracy and normalised accuracy on it (see {@link LossPoint}). */
+  evalLoss?: number;
+  accuracy?: number;
+  normalizedAccuracy?: number;
 }
 
 /** One point of the loss curve. */
@@ -54,6 +65,12 @@ export interface LossPoint {
   iter: number;
   /** Mean loss of the interval's batches (each measured before its update). */
   loss: number;
+  /** With `evalBatch`: the loss on it after this point's update. */
+  evalLoss?: number;
+  /** With `evalBatch`: decision accuracy on it (tasks with a decision period). */
+  accuracy?: number;
+  /** With `evalBatch`: paper 2's normalised accuracy on it. */
+  normalizedAccuracy?: number;
 }
 
 export interface TrainResult {
@@ -66,7 +83,7 @@ export interface TrainResult {
   seconds: number;
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch'];
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -82,6 +99,10 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   if (!task || typeof task.sample !== 'function') throw typeError('options.task', 'a task (see createTask)', task);
   if (!optimizer || typeof optimizer.update !== 'function') throw typeError('options.optimizer', 'an optimizer (see adam, sgd)', optimizer);
 
+  const evalBatch = options.evalBatch;
+  if (evalBatch !== undefined) checkTrials(evalBatch, model, 'options.evalBatch');
+  const evalWorkspace = evalBatch ? new Workspace() : undefined;
+  const evalRng = options.rng.fork('eval');
   const dataRng = options.rng.fork('data');
   const noiseRng = options.rng.fork('noise');
   const workspace = new Workspace();
@@ -112,7 +133,13 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     intervalLoss += loss;
     intervalCount += 1;
     if (iter % logEvery === 0 || iter === iters) {
-      const point = { iter, loss: intervalLoss / intervalCount };
+      const point: LossPoint = { iter, loss: intervalLoss / intervalCount };
+      if (evalBatch) {
+        const e = evaluate(model, evalBatch, { task, rng: evalRng, workspace: evalWorkspace! });
+        point.evalLoss = e.loss;
+        if (e.accuracy !== undefined) point.accuracy = e.accuracy;
+        if (e.normalizedAccuracy !== undefined) point.normalizedAccuracy = e.normalizedAccuracy;
+      }
       result.lossCurve.push(point);
       intervalLoss = 0;
       intervalCount = 0;

@@ -3,6 +3,11 @@
  * @module
  */
 import { expectOneOf } from '../validate.js';
+import { context } from './context.js';
+import { delaycomparison } from './delaycomparison.js';
+import { dms } from './dms.js';
+import { mante72 } from './mante72.js';
+import { pdm } from './pdm.js';
 import { romo } from './romo.js';
 import type { Task } from './task.js';
 
@@ -10,6 +15,11 @@ type TaskFactory = (options?: Record<string, unknown>) => Task;
 
 const FACTORIES: Record<string, TaskFactory> = {
   romo: romo as TaskFactory,
+  delaycomparison: delaycomparison as TaskFactory,
+  pdm: pdm as TaskFactory,
+  dms: dms as TaskFactory,
+  context: context as TaskFactory,
+  mante72: mante72 as TaskFactory,
 };
 
 /** Names of every registered task. */
@@ -37,6 +47,20 @@ export function taskOrigin(task: Task): TaskOrigin | undefined {
   return ORIGINS.get(task);
 }
 
-export { romo };
+export { context, delaycomparison, dms, mante72, pdm, romo };
+export { CONTEXT_COHS, CONTEXT_TIMING } from './context.js';
+export type { ContextOptions } from './context.js';
+export { DELAYCOMPARISON_PAIRS, DELAYCOMPARISON_TIMING } from './delaycomparison.js';
+export type { DelayComparisonOptions } from './delaycomparison.js';
+export { DMS_PRESETS, DMS_TIMING } from './dms.js';
+export type { DmsOptions } from './dms.js';
+export { MANTE72_COHS, MANTE72_DT, MANTE72_TAU, MANTE72_TIMING, mante72Conditions } from './mante72.js';
+export type { Mante72Condition, Mante72Options } from './mante72.js';
+export { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_DT, NEUROGYM_TAU } from './neurogym.js';
+export type { FixationInput, TimingPreset } from './neurogym.js';
+export { PDM_COHS, PDM_PRESETS, PDM_TIMING } from './pdm.js';
+export type { PdmOptions } from './pdm.js';
+export { parseTimingSpec, sampleDuration } from './timing.js';
+export type { ResolvedTiming, TimingSpec } from './timing.js';
 export { TrialWriter, defineTask, stepsIn } from './task.js';
 export type { SampleOptions, Task, TaskBatch, TaskDefinition, TaskInfo, TrialPlan, TrialRecord } from './task.js';

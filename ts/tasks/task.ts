@@ -35,6 +35,17 @@ export interface TaskInfo {
   conditions: string[];
   /** Longest possible trial, in steps. */
   maxSteps: number;
+  /** Shortest possible trial, in steps (= maxSteps when absent). */
+  minSteps?: number;
+  /**
+   * The period whose outputs decide the trial's choice (for decision accuracy, see
+   * experiment/score.ts); absent when the task has no discrete choice.
+   */
+  decisionPeriod?: string;
+  /** Number of possible choices (chance accuracy = 1 / choices). */
+  choices?: number;
+  /** When the task is a finite set of fixed conditions (mante72: 72), their number. */
+  conditionCount?: number;
 }
 
 /** What a task decides about one trial before any array is written. */
@@ -103,6 +114,11 @@ export class TrialWriter {
     this.periods = periods;
   }
 
+  /** All rows of the current trial, [0, its length). */
+  get all(): [number, number] {
+    return [0, this.steps];
+  }
+
   /** The [start, end) rows of a period. */
   period(name: string): [number, number] {
     const r = this.periods[name];
@@ -155,6 +171,23 @@ export class TrialWriter {
     for (let t = s; t < e; t++) targets[t * B + this.b] = classIndex;
   }
 
+  /**
+   * Divides each input row (all channels of one step) over a period by its L2 norm; rows that
+   * are all zero stay zero.
+   */
+  normalizeInputs(where: string | [number, number]): void {
+    const [s, e] = this.rows(where);
+    const { inputs, B } = this.batch;
+    for (let t = s; t < e; t++) {
+      const at = (t * B + this.b) * this.nIn;
+      let sq = 0;
+      for (let k = 0; k < this.nIn; k++) sq += inputs[at + k]! * inputs[at + k]!;
+      if (sq === 0) continue;
+      const scale = 1 / Math.sqrt(sq);
+      for (let k = 0; k < this.nIn; k++) inputs[at + k] = inputs[at + k]! * scale;
+    }
+  }
+
   /** Sets the loss mask over a period. */
   setMask(where: string | [number, number], value = 1): void {
     const [s, e] = this.rows(where);
@@ -172,6 +205,8 @@ export interface TaskDefinition {
   plan(rng: Rng, forced: Record<string, number>, index: number): TrialPlan;
   /** Writes inputs, targets and mask of one planned trial. */
   write(out: TrialWriter, plan: TrialPlan, rng: Rng): void;
+  /** Optional check of a requested batch size (after the generic checks), throwing when unusable. */
+  checkBatchSize?(batchSize: number): void;
 }
 
 /**
@@ -186,6 +221,7 @@ export function defineTask(def: TaskDefinition): Task {
     settings: Object.freeze({ ...def.settings }),
     sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch {
       const forced = forcedConditions(info, batchSize, options);
+      def.checkBatchSize?.(batchSize);
       const plans = forced.map((f, b) => def.plan(rng, f, b));
       const lengths = plans.map((p) => p.steps ?? p.periods.reduce((sum, [, n]) => sum + n, 0));
       const T = Math.max(1, ...lengths);
