@@ -30,8 +30,8 @@ export const RunConfigSchema = z.strictObject({
   iters: z.int().min(0).default(1000),
   /** Hidden units N. */
   hidden: z.int().min(1).default(64),
-  /** Trials per batch. */
-  batch: z.int().min(1).default(32),
+  /** Trials per batch (default 32; tasks with a fixed condition set, e.g. mante72: all of them). */
+  batch: z.int().min(1).optional(),
   optimizer: z.enum(OPTIMIZERS).default('adam'),
   /** SGD momentum. */
   momentum: z.number().min(0).lt(1).default(0),
@@ -48,8 +48,10 @@ export const RunConfigSchema = z.strictObject({
   dtype: z.enum(DTYPES).default('float32'),
   /** Log the mean training loss every this many iterations. */
   logEvery: z.int().min(1).default(10),
-  /** Trials of the fixed held-out batch scored before and after training. */
-  evalBatch: z.int().min(1).default(256),
+  /** Trials of the fixed held-out batch scored before and after training (default 256; mante72: its 72 conditions). */
+  evalBatch: z.int().min(1).optional(),
+  /** Also score the held-out batch at every logged point (accuracy curve). */
+  trackAccuracy: z.boolean().default(false),
   /** A loss above this (or NaN) marks the run diverged. */
   divergenceLoss: z.number().positive().default(1e6),
 });

@@ -19,7 +19,7 @@ import { evaluate } from './evaluate.js';
 import { resolveRunConfig, runId } from './run-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import { train } from './train.js';
-import type { TrainProgress } from './train.js';
+import type { TrainProgress, TrainResult } from './train.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
@@ -31,12 +31,26 @@ export interface RunRecord {
   host: { hostname: string; node: string; blas: string };
   startedAt: string;
   wallSeconds: number;
-  /** Training loss curve: mean batch loss over each logging interval. */
-  curve: { iter: number[]; loss: number[] };
-  /** Held-out batch scores before and after training. */
-  eval: { before: { loss: number }; after: { loss: number | null } };
+  /**
+   * Training loss curve: mean batch loss over each logging interval; with `trackAccuracy`, also
+   * the held-out loss, decision accuracy and normalised accuracy at each point.
+   */
+  curve: { iter: number[]; loss: number[]; evalLoss?: number[]; accuracy?: number[]; normalizedAccuracy?: number[] };
+  /** Held-out batch scores before and after training (after is null when the run diverged). */
+  eval: { before: Score; after: Score | null };
   /** Where the run diverged, or null. */
   diverged: { iter: number; loss: number | null; reason: string } | null;
+}
+
+/** Scores on the held-out batch (accuracy only for tasks with a decision period). */
+export interface Score {
+  loss: number;
+  accuracy?: number;
+  normalizedAccuracy?: number;
+}
+
+function scoreOf(e: { loss: number; accuracy?: number; normalizedAccuracy?: number }): Score {
+  return { loss: e.loss, ...(e.accuracy !== undefined ? { accuracy: e.accuracy } : {}), ...(e.normalizedAccuracy !== undefined ? { normalizedAccuracy: e.normalizedAccuracy } : {}) };
 }
 
 export interface RunContext {
@@ -87,15 +101,16 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
   const startedAt = new Date();
   const start = performance.now();
   const optimizer = createOptimizer(config.optimizer, config.optimizer === 'sgd' ? { lr: config.lr, momentum: config.momentum } : { lr: config.lr });
-  const evalBatch = task.sample(rng.fork('eval'), config.evalBatch);
-  const score = () => evaluate(model, evalBatch, { rng: rng.fork('eval-noise') });
+  const evalBatch = task.sample(rng.fork('eval'), config.evalBatch ?? task.info.conditionCount ?? 256);
+  const score = () => scoreOf(evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task }));
   const before = score();
   const result = train(model, {
     task,
     rule: config.rule,
     optimizer,
     iters: config.iters,
-    batchSize: config.batch,
+    batchSize: config.batch ?? task.info.conditionCount ?? 32,
+    ...(config.trackAccuracy ? { evalBatch } : {}),
     rng: rng.fork('train'),
     logEvery: config.logEvery,
     divergenceLoss: config.divergenceLoss,
@@ -113,10 +128,20 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     host: { hostname: hostname(), node: process.version, blas: `${info.corename}, ${info.threads} thread(s)` },
     startedAt: startedAt.toISOString(),
     wallSeconds: (performance.now() - start) / 1000,
-    curve: { iter: result.lossCurve.map((p) => p.iter), loss: result.lossCurve.map((p) => p.loss) },
-    eval: { before: { loss: before.loss }, after: { loss: after ? after.loss : null } },
+    curve: curveOf(result.lossCurve, config.trackAccuracy),
+    eval: { before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
   };
+}
+
+function curveOf(points: TrainResult['lossCurve'], tracked: boolean): RunRecord['curve'] {
+  const curve: RunRecord['curve'] = { iter: points.map((p) => p.iter), loss: points.map((p) => p.loss) };
+  if (tracked) {
+    curve.evalLoss = points.map((p) => p.evalLoss ?? NaN);
+    if (points.some((p) => p.accuracy !== undefined)) curve.accuracy = points.map((p) => p.accuracy ?? NaN);
+    curve.normalizedAccuracy = points.map((p) => p.normalizedAccuracy ?? NaN);
+  }
+  return curve;
 }
 
 /** Runs one configuration from scratch and returns its record. */
