@@ -39,3 +39,7 @@ export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile
 export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from './io/trials-file.js';
 
 export { blasInfo, setBlasThreads } from './native.js';
+
+// Dynamics (issue 5): Lyapunov spectra, gradient flossing, weight eigenspectra.
+export { FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
+export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings } from './analysis/index.js';
