@@ -56,6 +56,8 @@ export interface FlossingGradientResult {
   loss: number;
   /** Mean over trajectories of the first k exponents (per step, natural log) [k]. */
   exponents: number[];
+  /** Sample standard deviation over trajectories [k] (zeros for one trajectory). */
+  std: number[];
   /** One spectrum per trajectory [B][k]. */
   perTrajectory: number[][];
   /**
@@ -88,9 +90,11 @@ export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptio
   expectFinite(grads.flat, 'flossing gradient');
   const perTrajectory = toRows(exps, run.batch, run.k);
   const counters = readCounters(stats);
+  const { mean, std } = columnStats(perTrajectory);
   return {
     loss,
-    exponents: columnStats(perTrajectory).mean,
+    exponents: mean,
+    std,
     perTrajectory,
     grads,
     mode,

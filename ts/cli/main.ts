@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { RnnlabRangeError, RnnlabTypeError } from '../validate.js';
 import { VERSION } from '../version.js';
 import { registerGrad } from './grad.js';
+import { registerLyapunov } from './lyapunov.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTrain(program);
   registerGrad(program);
+  registerLyapunov(program);
   return program;
 }
 

@@ -6,6 +6,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { FLOSS_MODES } from '../analysis/flossing.js';
+import type { FlossMode, FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
+import { maxLyapunov } from '../analysis/lyapunov.js';
+import type { MaxLyapunovResult } from '../analysis/lyapunov.js';
+import { recurrentEigenvalues } from '../analysis/spectra.js';
 import { evaluate } from '../experiment/evaluate.js';
 import { train } from '../experiment/train.js';
 import type { TrainResult } from '../experiment/train.js';
@@ -49,6 +54,20 @@ interface TrainCliOptions {
   force: boolean;
   json: boolean;
   progress: boolean;
+  flossPretrain: number;
+  flossMode: FlossMode;
+  flossK?: number;
+  flossLr: number;
+  flossSteps?: number;
+  flossWarmupQ?: number;
+  flossBatch: number;
+  flossEvery?: number;
+  flossRepeats?: number;
+  flossRepeatIters?: number;
+  lyapunov?: boolean;
+  lyapunovBatch: number;
+  lyapunovWarmup: number;
+  lyapunovSteps: number;
 }
 
 export function registerTrain(program: Command): void {
@@ -79,10 +98,27 @@ export function registerTrain(program: Command): void {
     .option('--force', 'allow --out to be a non-empty folder (replaces only the files listed above)', false)
     .option('--json', 'print one JSON summary on stdout', false)
     .option('--no-progress', 'no progress bar on stderr')
+    // Dynamics (issue 5): gradient flossing and the maximum Lyapunov exponent.
+    .option('--floss-pretrain <n>', 'gradient-flossing iterations before training (0 = none; paper 1 uses 100)', integerOption('--floss-pretrain', 0), 0)
+    .addOption(new Option('--floss-mode <mode>', 'flossing gradient: full, hdetached or local (time-local, bio-plausible)').choices([...FLOSS_MODES]).default('local'))
+    .option('--floss-k <k>', 'exponents flossed (default min(16, N))', integerOption('--floss-k', 1))
+    .option('--floss-lr <lr>', 'Adam learning rate of flossing (its own Adam state)', numberOption('--floss-lr', { min: 0 }), 1e-3)
+    .option('--floss-steps <T>', 'input rows per flossing sequence, warm-up included (default 55)', integerOption('--floss-steps', 1))
+    .option('--floss-warmup-q <n>', 'transient QR steps of each flossing sequence (default 10 + ceil(T/10))', integerOption('--floss-warmup-q', 0))
+    .option('--floss-batch <n>', 'trajectories per flossing update', integerOption('--floss-batch', 1), 1)
+    .option('--floss-every <n>', 'also floss every n training iterations', integerOption('--floss-every', 1))
+    .option('--floss-repeats <m>', 'at most m flossing phases during training (default 1 with --floss-every)', integerOption('--floss-repeats', 0))
+    .option('--floss-repeat-iters <n>', 'flossing iterations per phase during training (default: --floss-pretrain, or 100)', integerOption('--floss-repeat-iters', 0))
+    .option('--lyapunov', 'record the maximum Lyapunov exponent before and after training (off by default)')
+    .option('--no-lyapunov', 'do not record it')
+    .option('--lyapunov-batch <n>', 'trajectories for the maximum Lyapunov exponent', integerOption('--lyapunov-batch', 1), 15)
+    .option('--lyapunov-warmup <n>', 'tangent warm-up steps for the maximum Lyapunov exponent', integerOption('--lyapunov-warmup', 0), 100)
+    .option('--lyapunov-steps <n>', 'accumulation steps for the maximum Lyapunov exponent', integerOption('--lyapunov-steps', 1), 100)
     .action((options: TrainCliOptions) => runTrain(options));
 }
 
 function runTrain(o: TrainCliOptions): void {
+  if (o.flossK !== undefined && o.flossK > o.hidden) throw rangeError('--floss-k', `an integer in [1, ${o.hidden}] (k <= --hidden)`, o.flossK);
   if (o.out !== undefined) prepareOutputDir(o.out, o.force);
   getRule(o.rule, '--rule');
   const task = createTask(o.task, o.taskOption ?? {});
@@ -105,6 +141,15 @@ function runTrain(o: TrainCliOptions): void {
   const evalBatch = task.sample(rng.fork('eval'), o.evalBatch);
   const lossBefore = evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
 
+  // Dynamics before training: weight eigenvalues always, the maximum Lyapunov exponent on request
+  // (same trials and noise before and after, from the run seed).
+  const spectrumBefore = recurrentEigenvalues(model);
+  const lyapunovProtocol = { batch: o.lyapunovBatch, warmup: o.lyapunovWarmup, steps: o.lyapunovSteps };
+  const measureLyapunov = (m: LeakyRNN): MaxLyapunovResult => maxLyapunov(m, task, { ...lyapunovProtocol, rng: rng.fork('lyapunov') });
+  const lyapunovBefore = o.lyapunov ? measureLyapunov(model) : null;
+  let lyapunovAfterFloss: MaxLyapunovResult | null = null;
+  const floss = flossOptions(o);
+
   const bar = createProgressBar(o.iters, 'train', '| loss {loss} | {speed} it/s', { loss: '-', speed: '-' }, o.progress);
   let result: TrainResult;
   try {
@@ -117,12 +162,33 @@ function runTrain(o: TrainCliOptions): void {
       rng: rng.fork('train'),
       logEvery: o.logEvery,
       ...(o.clip !== undefined ? { clipNorm: o.clip } : {}),
+      ...(floss !== undefined
+        ? {
+            floss,
+            onFlossPhase: (phase: FlossPhase, m: LeakyRNN) => {
+              if (o.lyapunov && phase.afterIteration === 0) lyapunovAfterFloss = measureLyapunov(m);
+            },
+          }
+        : {}),
       onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), speed: p.itersPerSecond.toFixed(0) }),
     });
   } finally {
     bar.stop();
   }
   const lossAfter = result.diverged ? NaN : evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
+  const finite = !result.diverged;
+  const spectrumAfter = finite ? recurrentEigenvalues(model) : null;
+  const lyapunovAfter = o.lyapunov && finite ? measureLyapunov(model) : null;
+  const flossSummary = result.floss.map((p) => ({
+    afterIteration: p.afterIteration,
+    iterations: p.iterations,
+    lossFirst: p.loss[0] ?? null,
+    lossLast: p.loss.at(-1) ?? null,
+    maxExponentFirst: p.maxExponent[0] ?? null,
+    maxExponentLast: p.maxExponent.at(-1) ?? null,
+    seconds: p.seconds,
+  }));
+  const afterFloss = lyapunovAfterFloss as MaxLyapunovResult | null;
 
   const summary = {
     task: o.task,
@@ -136,6 +202,16 @@ function runTrain(o: TrainCliOptions): void {
     diverged: result.diverged,
     seconds: result.seconds,
     itersPerSecond: result.iterations / result.seconds,
+    spectralRadiusBefore: spectrumBefore.spectralRadius,
+    spectralRadiusAfter: spectrumAfter?.spectralRadius ?? null,
+    ...(o.lyapunov
+      ? {
+          maxLyapunovBefore: lyapunovBefore?.mean ?? null,
+          ...(afterFloss ? { maxLyapunovAfterFloss: afterFloss.mean } : {}),
+          maxLyapunovAfter: lyapunovAfter?.mean ?? null,
+        }
+      : {}),
+    ...(floss !== undefined ? { floss: flossSummary } : {}),
     out: o.out ?? null,
   };
   if (o.out !== undefined) {
@@ -152,6 +228,20 @@ function runTrain(o: TrainCliOptions): void {
         date: new Date().toISOString(),
         settings: { ...o, taskSettings: task.settings, model: modelToJSON(model).config },
         ...summary,
+        dynamics: {
+          weightSpectrum: { before: spectrumBefore, after: spectrumAfter },
+          ...(o.lyapunov
+            ? {
+                maxLyapunov: {
+                  protocol: { ...lyapunovProtocol, k: 1, qrEvery: 1, unit: 'per step, natural log', inputs: `fresh ${o.task} trials, concatenated` },
+                  before: lyapunovBefore,
+                  ...(afterFloss ? { afterFlossPretrain: afterFloss } : {}),
+                  after: lyapunovAfter,
+                },
+              }
+            : {}),
+          ...(floss !== undefined ? { floss: { options: floss, phases: result.floss } } : {}),
+        },
       },
       { overwrite },
     );
@@ -163,5 +253,27 @@ function runTrain(o: TrainCliOptions): void {
         `on ${o.evalBatch} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +
         `${result.diverged ? ` (diverged at iteration ${result.diverged.iter}: ${result.diverged.reason})` : ''}${o.out ? `; wrote ${o.out}` : ''}\n`,
     );
+    if (lyapunovBefore) {
+      process.stderr.write(
+        `rnnlab train: max Lyapunov exponent (per step) ${lyapunovBefore.mean.toFixed(4)}${afterFloss ? ` -> ${afterFloss.mean.toFixed(4)} after flossing` : ''} -> ${lyapunovAfter ? lyapunovAfter.mean.toFixed(4) : 'n/a'} after training\n`,
+      );
+    }
   }
+}
+
+/** The flossing options of train() from the command line, or undefined when flossing is off. */
+function flossOptions(o: TrainCliOptions): FlossTrainOptions | undefined {
+  if (o.flossPretrain === 0 && o.flossEvery === undefined) return undefined;
+  return {
+    iters: o.flossPretrain,
+    mode: o.flossMode,
+    lr: o.flossLr,
+    batchSize: o.flossBatch,
+    ...(o.flossK !== undefined ? { k: o.flossK } : {}),
+    ...(o.flossSteps !== undefined ? { sequenceSteps: o.flossSteps } : {}),
+    ...(o.flossWarmupQ !== undefined ? { warmupQ: o.flossWarmupQ } : {}),
+    ...(o.flossEvery !== undefined ? { every: o.flossEvery } : {}),
+    ...(o.flossRepeats !== undefined ? { repeats: o.flossRepeats } : {}),
+    ...(o.flossRepeatIters !== undefined ? { repeatIters: o.flossRepeatIters } : {}),
+  };
 }

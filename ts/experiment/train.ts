@@ -3,6 +3,8 @@
  * optimiser; log the loss; stop and report when the run diverges.
  * @module
  */
+import { FlossSchedule } from '../analysis/flossing.js';
+import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { ParamSet } from '../model/params.js';
 import { native } from '../native.js';
@@ -37,6 +39,13 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
   /** Stops the loop between iterations; the result then has `aborted: true`. */
   signal?: AbortSignal;
+  /**
+   * Gradient flossing (Lyapunov exponents pushed towards 0) before training and optionally every
+   * n iterations, with its own Adam state; see FlossTrainOptions. Default: none.
+   */
+  floss?: FlossTrainOptions;
+  /** Called after each flossing phase, with the model as it is then. */
+  onFlossPhase?: (phase: FlossPhase, model: LeakyRNN) => void;
 }
 
 export interface TrainProgress {
@@ -63,10 +72,13 @@ export interface TrainResult {
   aborted: boolean;
   /** Updates actually done. */
   iterations: number;
+  /** Wall time, flossing phases included. */
   seconds: number;
+  /** Flossing phases done (empty without `floss`). */
+  floss: FlossPhase[];
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'floss', 'onFlossPhase'];
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -89,7 +101,16 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const state = optimizer.init(model.params);
   const trainable = model.config.trainable;
 
-  const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0 };
+  const flossing = options.floss === undefined ? null : new FlossSchedule(model, task, options.floss, options.rng.fork('floss'));
+  const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0, floss: [] };
+  const recordFloss = (phase: FlossPhase | null): void => {
+    if (phase === null) return;
+    result.floss.push(phase);
+    options.onFlossPhase?.(phase, model);
+  };
+  const flossStart = performance.now();
+  if (flossing) recordFloss(flossing.pretrain());
+  const pretrainSeconds = (performance.now() - flossStart) / 1000;
   const start = performance.now();
   let intervalLoss = 0;
   let intervalCount = 0;
@@ -118,10 +139,11 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
       intervalCount = 0;
       options.onProgress?.({ ...point, iters, itersPerSecond: iter / ((performance.now() - start) / 1000) });
     }
+    if (flossing) recordFloss(flossing.afterIteration(iter));
   }
   if (!result.diverged && !Number.isFinite(native.sumSquares(model.params.flat))) {
     result.diverged = { iter: result.iterations, loss: NaN, reason: 'parameters are not finite' };
   }
-  result.seconds = (performance.now() - start) / 1000;
+  result.seconds = pretrainSeconds + (performance.now() - start) / 1000;
   return result;
 }
