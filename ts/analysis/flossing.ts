@@ -121,8 +121,10 @@ export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptio
  *   with weight decay 0.
  * - params Wh, Wx, b (input and recurrent weights and biases, as in both papers), restricted to
  *   the model's trainable parameters.
+ * - q0 'random': Engelken's random orthonormal frame, fixed across updates. With the identity
+ *   and relu units, an always-inactive unit 1 pins the first exponent at ln(alpha).
  * Each iteration draws a fresh input sequence: trials of the task concatenated to sequenceSteps
- * rows (state not reset between trials), starting from h0, with Q0 = I[:, :k].
+ * rows (state not reset between trials), starting from h0.
  */
 export interface FlossSettings {
   /** Flossing updates (default 100). */
@@ -145,6 +147,11 @@ export interface FlossSettings {
   /** Parameters updated (default Wh, Wx, b; only those the model trains). */
   params?: ParamName[];
   qrMethod?: QrMethod;
+  /**
+   * Initial frame of every sequence (default 'random': one Gaussian N x k frame drawn once and
+   * reused for every update, as Engelken reseeds his; 'identity' = I[:, :k]).
+   */
+  q0?: 'identity' | 'random';
 }
 
 export interface FlossPretrainOptions extends FlossSettings {
@@ -179,7 +186,7 @@ export interface FlossPhaseResult {
 /** Settings after defaults. */
 export type ResolvedFlossSettings = Required<Omit<FlossSettings, 'params'>> & { params: ParamName[]; steps: number };
 
-const SETTING_KEYS = ['iters', 'mode', 'k', 'sequenceSteps', 'warmupState', 'warmupQ', 'batchSize', 'lr', 'target', 'params', 'qrMethod'] as const;
+const SETTING_KEYS = ['iters', 'mode', 'k', 'sequenceSteps', 'warmupState', 'warmupQ', 'batchSize', 'lr', 'target', 'params', 'qrMethod', 'q0'] as const;
 
 /** Validates flossing settings against a model and fills in the defaults. */
 export function resolveFlossSettings(model: LeakyRNN, settings: FlossSettings, field: string): ResolvedFlossSettings {
@@ -199,11 +206,12 @@ export function resolveFlossSettings(model: LeakyRNN, settings: FlossSettings, f
   const lr = expectNumber(settings.lr ?? 1e-3, `${field}.lr`, { min: 0 });
   const target = expectNumber(settings.target ?? 0, `${field}.target`);
   const qrMethod = expectOneOf(settings.qrMethod ?? 'choleskyqr2', `${field}.qrMethod`, QR_METHODS);
+  const q0 = expectOneOf(settings.q0 ?? 'random', `${field}.q0`, ['identity', 'random'] as const);
   const requested = settings.params ?? ['Wh', 'Wx', 'b'];
   if (!Array.isArray(requested)) throw typeError(`${field}.params`, `an array of parameter names (${PARAM_NAMES.join(', ')})`, requested);
   requested.forEach((name, i) => expectOneOf(name, `${field}.params[${i}]`, PARAM_NAMES));
   const params = [...new Set(requested)].filter((name) => model.config.trainable.includes(name));
-  return { iters, mode, k, sequenceSteps, warmupState, warmupQ, steps, batchSize, lr, target, qrMethod, params };
+  return { iters, mode, k, sequenceSteps, warmupState, warmupQ, steps, batchSize, lr, target, qrMethod, q0, params };
 }
 
 /**
@@ -219,6 +227,7 @@ export class Flosser {
   private readonly noiseRng: Rng;
   private readonly grads: ParamSet;
   private readonly updated: ParamName[];
+  private readonly q0: Float64Array | undefined;
   private updates = 0;
 
   constructor(
@@ -238,6 +247,10 @@ export class Flosser {
     this.noiseRng = rng.fork('noise');
     this.grads = new ParamSet(model.params.dims, model.dtype);
     this.updated = this.settings.params.filter((name) => FLOSS_GRADIENT_PARAMS[this.settings.mode].includes(name));
+    if (this.settings.q0 === 'random') {
+      this.q0 = new Float64Array(model.N * this.settings.k);
+      rng.fork('q0').fillNormal(this.q0);
+    }
   }
 
   /** Runs `iters` flossing updates (default: the settings' iters). */
@@ -259,6 +272,7 @@ export class Flosser {
         inputs,
         batch: s.batchSize,
         rng: this.noiseRng.fork(this.updates),
+        ...(this.q0 ? { q0: this.q0 } : {}),
       });
       for (const name of this.updated) this.grads.get(name).set(r.grads.get(name));
       this.optimizer.update(this.state, this.model.params, this.grads, this.updated);

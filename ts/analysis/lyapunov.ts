@@ -345,6 +345,13 @@ export interface MaxLyapunovOptions {
   /** Generator for the task trials (and frozen noise). Default new Rng(0). */
   rng?: Rng;
   qrMethod?: QrMethod;
+  /**
+   * Initial frame (default 'random', drawn from `rng`). With 'identity' and relu units, a unit
+   * that stays inactive makes e_1 an exact eigenvector of every J_t (J e_1 = alpha e_1), so the
+   * first column never turns towards the most expanding direction and the "maximum" exponent
+   * would read ln(alpha).
+   */
+  q0?: 'identity' | 'random';
 }
 
 export interface MaxLyapunovResult {
@@ -368,13 +375,14 @@ export interface MaxLyapunovResult {
  */
 export function maxLyapunov(model: LeakyRNN, task: Task, options: MaxLyapunovOptions = {}): MaxLyapunovResult {
   const o = expectObject(options, 'options');
-  expectKnownKeys(o, ['batch', 'warmup', 'steps', 'rng', 'qrMethod'], 'options');
+  expectKnownKeys(o, ['batch', 'warmup', 'steps', 'rng', 'qrMethod', 'q0'], 'options');
   const batch = expectInteger(options.batch ?? 15, 'options.batch', 1);
   const warmup = expectInteger(options.warmup ?? 100, 'options.warmup', 0);
   const steps = expectInteger(options.steps ?? 100, 'options.steps', 1);
   const rng = options.rng ?? new Rng(0);
   const inputs = taskInputSequences(task, rng.fork('inputs'), batch, warmup + steps);
-  const r = lyapunovSpectrum(model, { k: 1, warmupQ: warmup, steps, inputs, batch, rng: rng.fork('run'), ...(options.qrMethod ? { qrMethod: options.qrMethod } : {}) });
+  const q0 = expectOneOf(options.q0 ?? 'random', 'options.q0', ['identity', 'random'] as const);
+  const r = lyapunovSpectrum(model, { k: 1, warmupQ: warmup, steps, inputs, batch, q0, rng: rng.fork('run'), ...(options.qrMethod ? { qrMethod: options.qrMethod } : {}) });
   return { mean: r.exponents[0]!, std: r.std[0]!, perTrajectory: r.perTrajectory.map((row) => row[0]!), batch, warmup, steps };
 }
 
