@@ -60,8 +60,8 @@ double flossingGradient(const Dims& d, Activation act, R alpha, const R* params,
   auto isQrStep = [&](int64_t n) { return n <= 0 || n % s.qrEvery == 0 || n == S; };
 
   // One pass over trajectory b. With `store`, states, frames and R factors are kept in Hs, Fs,
-  // Rs; otherwise two rotating buffers are used. `atAccumulatedQR(Q, R)` runs after every QR of
-  // the accumulation window, with P = F_{t-1} diag(f'(h_{t-1})) still in scratch.
+  // Rs; otherwise two rotating buffers are used. `atAccumulatedQR(Fprev, Q, R)` runs after every
+  // QR of the accumulation window, with df = f'(h_{t-1}) in scratch.
   auto run = [&](int64_t b, bool store, auto&& atAccumulatedQR) {
     std::fill(logSum.begin(), logSum.end(), 0.0);
     R* h = store ? Hs.data() : hA.data();
@@ -84,7 +84,7 @@ double flossingGradient(const Dims& d, Activation act, R alpha, const R* params,
           ++st.qrCalls;
           if (n > 0) {
             for (int64_t i = 0; i < k; ++i) logSum[i] += lyap::safeLog(Rj[i * k + i], &st.zeroPivots);
-            atAccumulatedQR(Z, Rj);
+            atAccumulatedQR(F, Z, Rj);
           }
         }
         if (!store) FSpare = F;
@@ -99,7 +99,7 @@ double flossingGradient(const Dims& d, Activation act, R alpha, const R* params,
 
   double loss = 0;
   for (int64_t b = 0; b < nTraj; ++b) {
-    run(b, keep, [](const R*, const R*) {});
+    run(b, keep, [](const R*, const R*, const R*) {});
     double lossB = 0;
     for (int64_t i = 0; i < k; ++i) {
       const double lambda = logSum[i] / double(S);
@@ -112,7 +112,9 @@ double flossingGradient(const Dims& d, Activation act, R alpha, const R* params,
     if (mode == FlossMode::Local) {
       // Pass 2: replay; at each accumulated QR, G^T = R^{-1} diag(c/S) Q^T and
       // dWh += (1 - alpha) G (F_{t-1} D)^T.
-      run(b, false, [&](const R* Qt, const R* Rj) {
+      run(b, false, [&](const R* Fprev, const R* Qt, const R* Rj) {
+        for (int64_t m = 0; m < k; ++m)
+          for (int64_t i = 0; i < N; ++i) P[m * N + i] = Fprev[m * N + i] * df[i];
         for (int64_t i = 0; i < k; ++i) {
           const R ci = coef[i] / R(S);
           for (int64_t n = 0; n < N; ++n) Zbar[i * N + n] = ci * Qt[i * N + n];
@@ -150,9 +152,11 @@ double flossingGradient(const Dims& d, Activation act, R alpha, const R* params,
             for (int64_t j = 0; j < nIn; ++j) gx[j] += gi * xt[j];
             g.b[i] += gi;
           }
-          // u = Wh^T gvec, as a 1 x N row times Wh.
-          gemm(false, false, 1, int(N), int(N), R(1), gvec.data(), int(N), w.Wh, int(N), R(0), u.data(),
-               int(N));
+          // u = Wh^T gvec.
+          if constexpr (sizeof(R) == 8)
+            cblas_dgemv(CblasRowMajor, CblasTrans, int(N), int(N), 1.0, w.Wh, int(N), gvec.data(), 1, 0.0, u.data(), 1);
+          else
+            cblas_sgemv(CblasRowMajor, CblasTrans, int(N), int(N), 1.0f, w.Wh, int(N), gvec.data(), 1, 0.0f, u.data(), 1);
           for (int64_t i = 0; i < N; ++i) hbarPrev[i] = a * hbar[i] + df[i] * u[i];
         }
         if (t > A) {

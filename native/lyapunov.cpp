@@ -8,8 +8,22 @@
 #include <vector>
 
 #include "blas.hpp"
+#include "tangent-kernels.hpp"
 
 namespace rnnlab {
+
+namespace {
+
+// y = op(A) x for row-major A [m][n] (BLAS gemv): for one trajectory a gemm with one row would
+// make OpenBLAS repack the whole weight matrix on every step.
+inline void gemv(bool trans, int m, int n, const double* A, const double* x, double* y) {
+  cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, m, n, 1.0, A, n, x, 1, 0.0, y, 1);
+}
+inline void gemv(bool trans, int m, int n, const float* A, const float* x, float* y) {
+  cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, m, n, 1.0f, A, n, x, 1, 0.0f, y, 1);
+}
+
+}  // namespace
 
 namespace lyap {
 
@@ -34,7 +48,10 @@ void Dynamics<R>::step(int64_t B, const R* h, const R* x, const R* noise, R* rat
     using F = decltype(A);
     for (int64_t i = 0; i < B * N; ++i) rate[i] = F::f(h[i]);
   });
-  gemm(false, false, int(B), int(N), int(N), R(1), rate, int(N), WhT_, int(N), R(0), hNext, int(N));
+  if (B == 1)
+    gemv(false, int(N), int(N), w_.Wh, rate, hNext);
+  else
+    gemm(false, false, int(B), int(N), int(N), R(1), rate, int(N), WhT_, int(N), R(0), hNext, int(N));
   for (int64_t bi = 0; bi < B; ++bi) {
     R* hn = hNext + bi * N;
     const R* hp = h + bi * N;
@@ -63,6 +80,13 @@ void Dynamics<R>::derivative(int64_t n, const R* h, R* df) const {
 template <typename R>
 void Dynamics<R>::tangent(int64_t B, int64_t k, const R* Ft, const R* df, R* P, R* Zt) const {
   const int64_t N = N_;
+  if constexpr (sizeof(R) == 8) {
+    if (tk::kHaveAvx512 && N <= tk::kSmallLimit) {
+      for (int64_t bi = 0; bi < B; ++bi)
+        tk::scaledProduct(k, N, N, alpha_, R(1) - alpha_, Ft + bi * k * N, df + bi * N, WhT_, Zt + bi * k * N);
+      return;
+    }
+  }
   for (int64_t bi = 0; bi < B; ++bi) {
     const R* dfb = df + bi * N;
     for (int64_t m = 0; m < k; ++m) {

@@ -85,7 +85,7 @@ class Dynamics {
   void derivative(int64_t n, const R* h, R* df) const;
   /**
    * Zt [B][k][N] = alpha Ft + (1 - alpha) (Ft diag(df_b)) Wh^T for each trajectory b, with
-   * df [B][N]; P [B][k][N] is scratch.
+   * df [B][N]; P [B][k][N] is scratch (its contents afterwards are unspecified).
    */
   void tangent(int64_t B, int64_t k, const R* Ft, const R* df, R* P, R* Zt) const;
 

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "tangent-kernels.hpp"
+
 namespace rnnlab {
 
 namespace {
@@ -26,9 +28,13 @@ void orgqr(int m, int n, int k, float* A, int lda, const float* tau, float* work
   LAPACK_sorgqr(&m, &n, &k, A, &lda, tau, work, &lwork, info);
 }
 
-// G [k][k] upper triangle = A A^T for A [k][n] row-major.
+// G [k][k] upper triangle = A A^T for A [k][n] row-major. Small double matrices go to our
+// register-blocked kernel (tangent-kernels.hpp), larger ones to BLAS.
 void gramUpper(int k, int n, const double* A, double* G) {
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, n, 1.0, A, n, 0.0, G, k);
+  if (tk::kHaveAvx512 && n <= tk::kSmallLimit)
+    tk::gramUpper(k, n, A, G);
+  else
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, n, 1.0, A, n, 0.0, G, k);
 }
 void gramUpper(int k, int n, const float* A, float* G) {
   cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, k, n, 1.0f, A, n, 0.0f, G, k);
@@ -38,36 +44,25 @@ void gramUpper(int k, int n, const float* A, float* G) {
 
 template <typename R>
 bool choleskyUpper(int64_t k, R* G) {
-  // Right-looking, row by row: row j of U is finished, then the trailing upper triangle is
-  // updated with the outer product of that row (contiguous, so the inner loop vectorises).
-  for (int64_t j = 0; j < k; ++j) {
-    R* gj = G + j * k;
-    const R pivot = gj[j];
-    if (!(pivot > R(0)) || !std::isfinite(pivot)) return false;
-    const R d = std::sqrt(pivot);
-    gj[j] = d;
-    const R inv = R(1) / d;
-    for (int64_t i = j + 1; i < k; ++i) gj[i] *= inv;
-    for (int64_t i = j + 1; i < k; ++i) {
-      const R u = gj[i];
-      R* gi = G + i * k;
-#pragma omp simd
-      for (int64_t l = i; l < k; ++l) gi[l] -= u * gj[l];
-    }
+  if constexpr (sizeof(R) == 8) {
+    if (tk::kHaveAvx512 && k <= tk::kSmallLimit) return tk::choleskyUpper(k, G);
   }
-  for (int64_t i = 1; i < k; ++i)
-    for (int64_t j = 0; j < i; ++j) G[i * k + j] = R(0);
-  return true;
+  return tk::choleskyUpperGeneric(k, G);
 }
 
 template <typename R>
 void solveUpperTransposed(int64_t k, int64_t n, const R* U, R* X) {
-  if constexpr (sizeof(R) == 8)
+  if constexpr (sizeof(R) == 8) {
+    if (tk::kHaveAvx512 && n <= tk::kSmallLimit) {
+      tk::solveUpperTransposed(k, n, U, X);
+      return;
+    }
     cblas_dtrsm(CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, int(k), int(n), 1.0,
                 U, int(k), X, int(n));
-  else
+  } else {
     cblas_strsm(CblasRowMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, int(k), int(n), 1.0f,
                 U, int(k), X, int(n));
+  }
 }
 
 template <typename R>
@@ -138,17 +133,14 @@ bool ThinQR<R>::choleskyQR2(R* Zt, R* Rout) {
   if (!(offsum < R(0.01))) return false;
   if (!choleskyUpper(k, G)) return false;
   solveUpperTransposed(k, N, G, Zt);
-  // R = U2 U1 (both upper triangular).
-  std::fill(Rout, Rout + k * k, R(0));
-  for (int64_t i = 0; i < k; ++i) {
-    R* ri = Rout + i * k;
-    for (int64_t p = i; p < k; ++p) {
-      const R u = G[i * k + p];
-      const R* up = U1 + p * k;
-#pragma omp simd
-      for (int64_t j = p; j < k; ++j) ri[j] += u * up[j];
+  // R = U2 U1 (both upper triangular, lower triangles zero).
+  if constexpr (sizeof(R) == 8) {
+    if (tk::kHaveAvx512 && k <= tk::kSmallLimit) {
+      tk::upperProduct(k, G, U1, Rout);
+      return true;
     }
   }
+  tk::upperProductGeneric(k, G, U1, Rout);
   return true;
 }
 
