@@ -76,6 +76,22 @@ test('train() with floss: pretraining plus repeats, own Adam state, deterministi
   t.end();
 });
 
+test('train() records the max Lyapunov exponent and the Wh eigenvalues when asked', (t) => {
+  const model = smallGainModel(7, 0.4, 16);
+  const initial = model.clone();
+  const result = train(model, { task, rule: 'bptt', optimizer: adam({ lr: 3e-3 }), iters: 40, batchSize: 8, rng: new Rng(8), floss: { iters: 20, k: 8 }, lyapunov: { batch: 4, warmup: 30, steps: 30 }, eigenvalues: true });
+  const d = result.dynamics!;
+  const reference = maxLyapunov(initial, task, { batch: 4, warmup: 30, steps: 30, rng: new Rng(8).fork('lyapunov') });
+  t.deepEqual(d.maxLyapunov!.before, reference, 'before: maxLyapunov on the initial model with the run rng fork');
+  t.ok(d.maxLyapunov!.afterFlossPretrain !== null && d.maxLyapunov!.after !== null, 'after flossing pretraining and after training');
+  t.ok(d.maxLyapunov!.afterFlossPretrain!.mean > d.maxLyapunov!.before.mean, `flossing raised it: ${d.maxLyapunov!.before.mean.toFixed(3)} -> ${d.maxLyapunov!.afterFlossPretrain!.mean.toFixed(3)} -> ${d.maxLyapunov!.after!.mean.toFixed(3)}`);
+  t.equal(d.eigenvalues!.before.re.length, 16, 'eigenvalues before');
+  t.ok(d.eigenvalues!.after!.spectralRadius !== d.eigenvalues!.before.spectralRadius, 'and after');
+  const plain = train(smallGainModel(7, 0.4, 16), { task, rule: 'bptt', optimizer: adam(), iters: 2, batchSize: 2, rng: new Rng(8) });
+  t.equal(plain.dynamics, undefined, 'nothing recorded unless asked');
+  t.end();
+});
+
 test('flossing options are validated', (t) => {
   const model = smallGainModel(1, 0.5, 8);
   t.throws(() => flossPretrain(model, task, { k: 9, rng: new Rng(1) }), /options\.k: expected an integer in \[1, 8\]/, 'k > N');

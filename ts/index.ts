@@ -41,5 +41,5 @@ export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from '.
 export { blasInfo, setBlasThreads } from './native.js';
 
 // Dynamics (issue 5): Lyapunov spectra, gradient flossing, weight eigenspectra.
-export { FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
-export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings } from './analysis/index.js';
+export { DynamicsRecorder, FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
+export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings, TrainDynamics } from './analysis/index.js';

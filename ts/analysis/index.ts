@@ -8,3 +8,5 @@ export { FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, flossPretra
 export type { FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, ResolvedFlossSettings } from './flossing.js';
 export { eigenvalues, recurrentEigenvalues } from './spectra.js';
 export type { Eigenvalues } from './spectra.js';
+export { DynamicsRecorder } from './record.js';
+export type { TrainDynamics } from './record.js';

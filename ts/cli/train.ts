@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { FLOSS_MODES } from '../analysis/flossing.js';
-import type { FlossMode, FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
-import { maxLyapunov } from '../analysis/lyapunov.js';
-import type { MaxLyapunovResult } from '../analysis/lyapunov.js';
-import { recurrentEigenvalues } from '../analysis/spectra.js';
+import type { FlossMode, FlossTrainOptions } from '../analysis/flossing.js';
 import { evaluate } from '../experiment/evaluate.js';
 import { train } from '../experiment/train.js';
 import type { TrainResult } from '../experiment/train.js';
@@ -140,14 +137,8 @@ function runTrain(o: TrainCliOptions): void {
   const optimizer = createOptimizer(o.optimizer, o.optimizer === 'sgd' ? { lr: o.lr, momentum: o.momentum ?? 0 } : { lr: o.lr });
   const evalBatch = task.sample(rng.fork('eval'), o.evalBatch);
   const lossBefore = evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
-
-  // Dynamics before training: weight eigenvalues always, the maximum Lyapunov exponent on request
-  // (same trials and noise before and after, from the run seed).
-  const spectrumBefore = recurrentEigenvalues(model);
+  // Dynamics: weight eigenvalues always, the maximum Lyapunov exponent on request.
   const lyapunovProtocol = { batch: o.lyapunovBatch, warmup: o.lyapunovWarmup, steps: o.lyapunovSteps };
-  const measureLyapunov = (m: LeakyRNN): MaxLyapunovResult => maxLyapunov(m, task, { ...lyapunovProtocol, rng: rng.fork('lyapunov') });
-  const lyapunovBefore = o.lyapunov ? measureLyapunov(model) : null;
-  let lyapunovAfterFloss: MaxLyapunovResult | null = null;
   const floss = flossOptions(o);
 
   const bar = createProgressBar(o.iters, 'train', '| loss {loss} | {speed} it/s', { loss: '-', speed: '-' }, o.progress);
@@ -162,23 +153,21 @@ function runTrain(o: TrainCliOptions): void {
       rng: rng.fork('train'),
       logEvery: o.logEvery,
       ...(o.clip !== undefined ? { clipNorm: o.clip } : {}),
-      ...(floss !== undefined
-        ? {
-            floss,
-            onFlossPhase: (phase: FlossPhase, m: LeakyRNN) => {
-              if (o.lyapunov && phase.afterIteration === 0) lyapunovAfterFloss = measureLyapunov(m);
-            },
-          }
-        : {}),
+      ...(floss !== undefined ? { floss } : {}),
+      ...(o.lyapunov ? { lyapunov: { ...lyapunovProtocol, rng: rng.fork('lyapunov') } } : {}),
+      eigenvalues: true,
       onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), speed: p.itersPerSecond.toFixed(0) }),
     });
   } finally {
     bar.stop();
   }
   const lossAfter = result.diverged ? NaN : evaluate(model, evalBatch, { rng: rng.fork('eval-noise') }).loss;
-  const finite = !result.diverged;
-  const spectrumAfter = finite ? recurrentEigenvalues(model) : null;
-  const lyapunovAfter = o.lyapunov && finite ? measureLyapunov(model) : null;
+  const spectrumBefore = result.dynamics!.eigenvalues!.before;
+  const spectrumAfter = result.dynamics!.eigenvalues!.after;
+  const lyapunov = result.dynamics!.maxLyapunov;
+  const lyapunovBefore = lyapunov?.before ?? null;
+  const lyapunovAfter = lyapunov?.after ?? null;
+  const afterFloss = lyapunov?.afterFlossPretrain ?? null;
   const flossSummary = result.floss.map((p) => ({
     afterIteration: p.afterIteration,
     iterations: p.iterations,
@@ -188,7 +177,6 @@ function runTrain(o: TrainCliOptions): void {
     maxExponentLast: p.maxExponent.at(-1) ?? null,
     seconds: p.seconds,
   }));
-  const afterFloss = lyapunovAfterFloss as MaxLyapunovResult | null;
 
   const summary = {
     task: o.task,

@@ -5,6 +5,9 @@
  */
 import { FlossSchedule } from '../analysis/flossing.js';
 import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
+import type { MaxLyapunovOptions } from '../analysis/lyapunov.js';
+import { DynamicsRecorder } from '../analysis/record.js';
+import type { TrainDynamics } from '../analysis/record.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { ParamSet } from '../model/params.js';
 import { native } from '../native.js';
@@ -46,6 +49,14 @@ export interface TrainOptions {
   floss?: FlossTrainOptions;
   /** Called after each flossing phase, with the model as it is then. */
   onFlossPhase?: (phase: FlossPhase, model: LeakyRNN) => void;
+  /**
+   * Record the maximum Lyapunov exponent before training, after flossing pretraining and after
+   * training, on the task's inputs (maxLyapunov protocol; `{}` for its defaults). Default: not
+   * recorded. The generator defaults to a fork of `rng`, the same before and after.
+   */
+  lyapunov?: MaxLyapunovOptions;
+  /** Record the eigenvalues of Wh before and after training (default false). */
+  eigenvalues?: boolean;
 }
 
 export interface TrainProgress {
@@ -76,9 +87,11 @@ export interface TrainResult {
   seconds: number;
   /** Flossing phases done (empty without `floss`). */
   floss: FlossPhase[];
+  /** What was recorded with the `lyapunov` and `eigenvalues` options (absent without them). */
+  dynamics?: TrainDynamics;
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'floss', 'onFlossPhase'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues'];
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -102,12 +115,15 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const trainable = model.config.trainable;
 
   const flossing = options.floss === undefined ? null : new FlossSchedule(model, task, options.floss, options.rng.fork('floss'));
+  const recorder = options.lyapunov !== undefined || options.eigenvalues ? new DynamicsRecorder(model, task, options.lyapunov, options.eigenvalues, options.rng) : null;
   const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0, floss: [] };
   const recordFloss = (phase: FlossPhase | null): void => {
     if (phase === null) return;
     result.floss.push(phase);
+    if (phase.afterIteration === 0) recorder?.afterFlossPretrain();
     options.onFlossPhase?.(phase, model);
   };
+  recorder?.before();
   const flossStart = performance.now();
   if (flossing) recordFloss(flossing.pretrain());
   const pretrainSeconds = (performance.now() - flossStart) / 1000;
@@ -145,5 +161,9 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     result.diverged = { iter: result.iterations, loss: NaN, reason: 'parameters are not finite' };
   }
   result.seconds = pretrainSeconds + (performance.now() - start) / 1000;
+  if (recorder) {
+    recorder.after(result.diverged !== null);
+    result.dynamics = recorder.result;
+  }
   return result;
 }
