@@ -128,6 +128,19 @@ inline __mmask8 tailMask(int64_t remaining) {
   return remaining >= 8 ? __mmask8(0xFF) : __mmask8((1u << remaining) - 1u);
 }
 
+/** The lane sums of four vectors, written to out[0..3] (one shuffle tree for all four). */
+inline void hsum4(__m512d v0, __m512d v1, __m512d v2, __m512d v3, double* out) {
+  // Pairwise sums inside each 128-bit lane: t01 = [v0 pair sums | v1 pair sums] per lane.
+  const __m512d t01 = _mm512_add_pd(_mm512_unpacklo_pd(v0, v1), _mm512_unpackhi_pd(v0, v1));
+  const __m512d t23 = _mm512_add_pd(_mm512_unpacklo_pd(v2, v3), _mm512_unpackhi_pd(v2, v3));
+  // Lanes [t01.0 + t01.1, t01.2 + t01.3, t23.0 + t23.1, t23.2 + t23.3].
+  const __m512d y = _mm512_add_pd(_mm512_shuffle_f64x2(t01, t23, 0x88), _mm512_shuffle_f64x2(t01, t23, 0xDD));
+  // Lane 0 = (sum v0, sum v1), lane 2 = (sum v2, sum v3).
+  const __m512d z = _mm512_add_pd(y, _mm512_shuffle_f64x2(y, y, 0xB1));
+  _mm_storeu_pd(out, _mm512_castpd512_pd128(z));
+  _mm_storeu_pd(out + 2, _mm512_extractf64x2_pd(z, 2));
+}
+
 /** Sum of the 8 lanes (shuffles within the register; avoids a GCC 12 header warning). */
 inline double hsum(__m512d v) {
   __m512d t = _mm512_add_pd(v, _mm512_shuffle_f64x2(v, v, 0x4E));  // + the other 256-bit half
@@ -171,11 +184,11 @@ inline void gramUpper(int64_t k, int64_t n, const double* A, double* G) {
         acc30 = _mm512_fmadd_pd(a, b0, acc30), acc31 = _mm512_fmadd_pd(a, b1, acc31);
         acc32 = _mm512_fmadd_pd(a, b2, acc32), acc33 = _mm512_fmadd_pd(a, b3, acc33);
       }
-      const double out[4][4] = {
-          {hsum(acc00), hsum(acc01), hsum(acc02), hsum(acc03)},
-          {hsum(acc10), hsum(acc11), hsum(acc12), hsum(acc13)},
-          {hsum(acc20), hsum(acc21), hsum(acc22), hsum(acc23)},
-          {hsum(acc30), hsum(acc31), hsum(acc32), hsum(acc33)}};
+      double out[4][4];
+      hsum4(acc00, acc01, acc02, acc03, out[0]);
+      hsum4(acc10, acc11, acc12, acc13, out[1]);
+      hsum4(acc20, acc21, acc22, acc23, out[2]);
+      hsum4(acc30, acc31, acc32, acc33, out[3]);
       for (int r = 0; r < ni; ++r)
         for (int c = 0; c < nj; ++c)
           if (j0 + c >= i0 + r) G[(i0 + r) * k + j0 + c] = out[r][c];
@@ -319,22 +332,32 @@ inline bool choleskyUpper(int64_t k, double* G) {
   return true;
 }
 
-/** upperProductGeneric for double: each row of C accumulated in registers, 32 columns at a time. */
+/** upperProductGeneric for double: blocks of 4 rows x 32 columns accumulated in registers. */
 inline void upperProduct(int64_t k, const double* A, const double* B, double* C) {
-  for (int64_t i = 0; i < k; ++i) {
+  for (int64_t i0 = 0; i0 < k; i0 += 4) {
+    const int64_t ni = k - i0 < 4 ? k - i0 : 4;
+    const double* ar[4];
+    RNNLAB_UNROLL for (int r = 0; r < 4; ++r) ar[r] = A + (i0 + (r < ni ? r : 0)) * k;
     for (int64_t t0 = 0; t0 < k; t0 += 32) {
       __mmask8 mk[4];
       RNNLAB_UNROLL for (int v = 0; v < 4; ++v) mk[v] = t0 + 8 * v < k ? tailMask(k - t0 - 8 * v) : __mmask8(0);
-      __m512d acc[4];
-      RNNLAB_UNROLL for (int v = 0; v < 4; ++v) acc[v] = _mm512_setzero_pd();
-      // B's lower triangle is zero, so rows p > the chunk's last column add nothing.
+      __m512d acc[4][4];
+      RNNLAB_UNROLL for (int r = 0; r < 4; ++r)
+        RNNLAB_UNROLL for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_setzero_pd();
+      // A and B are zero below the diagonal: row r of the block needs p >= i0 + r (A[i][p] = 0
+      // before that, read as such), and rows p past the chunk's last column of B are zero.
       const int64_t pEnd = t0 + 32 < k ? t0 + 32 : k;
-      for (int64_t p = i; p < pEnd; ++p) {
-        const __m512d a = _mm512_set1_pd(A[i * k + p]);
-        RNNLAB_UNROLL for (int v = 0; v < 4; ++v)
-          acc[v] = _mm512_fmadd_pd(a, _mm512_maskz_loadu_pd(mk[v], B + p * k + t0 + 8 * v), acc[v]);
+      for (int64_t p = i0; p < pEnd; ++p) {
+        __m512d bp[4];
+        RNNLAB_UNROLL for (int v = 0; v < 4; ++v) bp[v] = _mm512_maskz_loadu_pd(mk[v], B + p * k + t0 + 8 * v);
+        RNNLAB_UNROLL for (int r = 0; r < 4; ++r) {
+          const __m512d a = _mm512_set1_pd(ar[r][p]);
+          RNNLAB_UNROLL for (int v = 0; v < 4; ++v) acc[r][v] = _mm512_fmadd_pd(a, bp[v], acc[r][v]);
+        }
       }
-      RNNLAB_UNROLL for (int v = 0; v < 4; ++v) _mm512_mask_storeu_pd(C + i * k + t0 + 8 * v, mk[v], acc[v]);
+      RNNLAB_UNROLL for (int r = 0; r < 4; ++r)
+        if (r < ni)
+          RNNLAB_UNROLL for (int v = 0; v < 4; ++v) _mm512_mask_storeu_pd(C + (i0 + r) * k + t0 + 8 * v, mk[v], acc[r][v]);
     }
   }
 }
