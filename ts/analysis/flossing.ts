@@ -82,6 +82,15 @@ export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptio
   const mode = expectOneOf(options.mode, 'options.mode', FLOSS_MODES);
   const target = expectNumber(options.target ?? 0, 'options.target');
   const run = prepareRun(model, options, 'options');
+  if (mode !== 'local') {
+    // The reverse pass keeps one trajectory's states, frames and R factors.
+    const { warmupQ, steps, k } = run.settings;
+    const N = model.N;
+    const bytes = ((run.T + 1) * N + (warmupQ + steps + 1) * k * N + (warmupQ + steps) * k * k) * (run.dtype === 'float64' ? 8 : 4);
+    if (bytes > 2 ** 31) {
+      throw rangeError('options.steps', `a window whose stored history fits in 2 GB (mode "${mode}" keeps every frame: ${(bytes / 1e9).toFixed(1)} GB here); use mode "local" or fewer steps`, steps);
+    }
+  }
   const grads = new ParamSet(model.params.dims, run.dtype);
   const exps = run.dtype === 'float64' ? new Float64Array(run.batch * run.k) : new Float32Array(run.batch * run.k);
   const stats = run.dtype === 'float64' ? new Float64Array(7) : new Float32Array(7);
