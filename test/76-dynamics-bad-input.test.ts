@@ -43,7 +43,7 @@ test('flossingGradient: mode and target', (t) => {
   t.throws(() => flossingGradient(model, { steps: 3, mode: 'Full' as never }), /options\.mode: expected one of "full", "hdetached", "local" \(did you mean "full"\?\), received "Full"/, 'misspelt mode');
   t.throws(() => flossingGradient(model, { steps: 3, mode: 'full', target: NaN }), /options\.target: expected a finite number, received NaN/, 'NaN target');
   const wide = randomModel({ nIn: 0, nHidden: 256, nOut: 1, alpha: 0.5, activation: 'tanh' }, 1);
-  t.throws(() => flossingGradient(wide, { k: 256, steps: 5000, mode: 'full' }), /options\.steps: expected a window whose stored history fits in 2 GB \(mode "full" keeps every frame: 2\.6 GB here\); use mode "local" or fewer steps, received 5000/, 'history too large for the reverse pass');
+  t.throws(() => flossingGradient(wide, { k: 256, steps: 5000, mode: 'full' }), /options\.steps: expected a window whose stored history fits in 2 GB \(mode "full" keeps every frame: 5\.3 GB here\); use mode "local" or fewer steps, received 5000/, 'history too large for the reverse pass');
   t.end();
 });
 
