@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Benchmark from 'benchmark';
 import { VERSION, blasInfo } from '../ts/index.js';
+import { lyapunovWorkloads } from './lyapunov.js';
 import { trainStepWorkload } from './train-step.js';
 import type { StepWorkload } from './train-step.js';
 import { similarityWorkloads } from './similarity.js';
@@ -40,7 +41,7 @@ function runSuite(workloads: StepWorkload[]): Row[] {
 }
 
 const filter = process.argv.slice(2);
-const workloads = [trainStepWorkload('float32'), trainStepWorkload('float64'), ...similarityWorkloads()].filter((w) => filter.length === 0 || filter.some((f) => w.name.includes(f)));
+const workloads = [trainStepWorkload('float32'), trainStepWorkload('float64'), ...similarityWorkloads(), ...lyapunovWorkloads()].filter((w) => filter.length === 0 || filter.some((f) => w.name.includes(f)));
 process.stderr.write(`rnnlab ${VERSION} benchmarks (${blasInfo().corename}, ${blasInfo().threads} BLAS thread(s))\n`);
 const rows = runSuite(workloads);
 

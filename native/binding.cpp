@@ -10,10 +10,12 @@
 #include <string>
 
 #include "bptt.hpp"
+#include "flossing.hpp"
 #include "forward.hpp"
 #include "loss.hpp"
 #include "optim.hpp"
 #include "similarity.hpp"
+#include "spectra.hpp"
 
 namespace {
 
@@ -354,6 +356,143 @@ Napi::Value DsaAlignFn(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), dsaAlign(r, A, B, nG, G, special != 0, maxIter, gradTol, C, stats));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Dynamics (issue 5): Lyapunov spectrum, gradient flossing, thin QR, eigenvalues.
+// ---------------------------------------------------------------------------------------------
+
+/** Reads an integer field >= min of a settings object (first failure throws via Args). */
+int64_t settingsInteger(Args& a, const Napi::Object& o, const char* name, int64_t min) {
+  if (a.failed()) return 0;
+  auto v = o.Get(name);
+  if (!v.IsNumber()) {
+    a.fail(true, std::string("settings.") + name + " must be a number");
+    return 0;
+  }
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(x) || x != std::floor(x) || x < double(min) || x > 9.0e15) {
+    a.fail(false, std::string("settings.") + name + " must be an integer >= " + std::to_string(min));
+    return 0;
+  }
+  return int64_t(x);
+}
+
+/** Reads {k, warmupState, warmupQ, steps, qrEvery, qrMethod} and checks them against d. */
+LyapunovSettings lyapunovSettings(Args& a, size_t i, const Napi::CallbackInfo& info, const Dims& d) {
+  LyapunovSettings s;
+  if (a.failed()) return s;
+  if (i >= info.Length() || !info[i].IsObject()) {
+    a.fail(true, "settings must be an object");
+    return s;
+  }
+  auto o = info[i].As<Napi::Object>();
+  s.k = settingsInteger(a, o, "k", 1);
+  s.warmupState = settingsInteger(a, o, "warmupState", 0);
+  s.warmupQ = settingsInteger(a, o, "warmupQ", 0);
+  s.steps = settingsInteger(a, o, "steps", 1);
+  s.qrEvery = settingsInteger(a, o, "qrEvery", 1);
+  const int64_t method = settingsInteger(a, o, "qrMethod", 0);
+  if (a.failed()) return s;
+  if (method > 1) a.fail(false, "settings.qrMethod must be 0 (householder) or 1 (choleskyqr2)");
+  s.qr = QrMethod(method);
+  if (s.k > d.N) a.fail(false, "settings.k must be <= N");
+  if (d.T != s.total()) a.fail(false, "spec.T must equal warmupState + warmupQ + steps");
+  return s;
+}
+
+// lyapunovSpectrum(spec, settings, params, x, noise | null, q0 | null, exponents, stats | null)
+template <typename R>
+Napi::Value lyapunovSpectrumImpl(Args& a, const Napi::CallbackInfo& info) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const LyapunovSettings s = lyapunovSettings(a, 1, info, d);
+  const R* params = a.array<R>(2, "params", paramCount(d));
+  const R* x = a.array<R>(3, "x", d.T * d.B * d.nIn);
+  const R* noise = a.array<R>(4, "noise", d.T * d.B * d.N, true);
+  const R* q0 = a.array<R>(5, "q0", s.k * d.N, true);
+  R* exponents = a.array<R>(6, "exponents", d.B * s.k);
+  R* statsOut = a.array<R>(7, "stats", LyapunovStats::kFields, true);
+  if (a.failed()) return a.env().Undefined();
+  LyapunovStats stats;
+  lyapunovSpectrum<R>(d, act, alpha, params, x, noise, q0, s, exponents, &stats, statsOut != nullptr);
+  if (statsOut) stats.write(statsOut);
+  return a.env().Undefined();
+}
+
+// flossingGradient(spec, settings, mode, target, params, x, noise | null, q0 | null, exponents,
+//                  grads, stats | null) -> loss
+template <typename R>
+Napi::Value flossingGradientImpl(Args& a, const Napi::CallbackInfo& info) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const LyapunovSettings s = lyapunovSettings(a, 1, info, d);
+  const int64_t mode = a.integer(2, "mode", 0);
+  if (mode > 2) a.fail(false, "mode must be 0 (full), 1 (hdetached) or 2 (local)");
+  const double target = a.number(3, "target");
+  if (!a.failed() && !std::isfinite(target)) a.fail(false, "target must be finite");
+  const R* params = a.array<R>(4, "params", paramCount(d));
+  const R* x = a.array<R>(5, "x", d.T * d.B * d.nIn);
+  const R* noise = a.array<R>(6, "noise", d.T * d.B * d.N, true);
+  const R* q0 = a.array<R>(7, "q0", s.k * d.N, true);
+  R* exponents = a.array<R>(8, "exponents", d.B * s.k);
+  R* grads = a.array<R>(9, "grads", paramCount(d));
+  R* statsOut = a.array<R>(10, "stats", LyapunovStats::kFields, true);
+  if (a.failed()) return a.env().Undefined();
+  LyapunovStats stats;
+  const double loss = flossingGradient<R>(d, act, alpha, params, x, noise, q0, s, FlossMode(mode),
+                                          target, exponents, grads, &stats, statsOut != nullptr);
+  if (statsOut) stats.write(statsOut);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// thinQR(N, k, qrMethod, Zt, R) -> number of exactly zero R_ii. Zt [k][N] becomes Qt.
+template <typename R>
+Napi::Value thinQRImpl(Args& a, const Napi::CallbackInfo&) {
+  const int64_t N = a.integer(0, "N", 1);
+  const int64_t k = a.integer(1, "k", 1);
+  const int64_t method = a.integer(2, "qrMethod", 0);
+  if (!a.failed() && k > N) a.fail(false, "k must be <= N");
+  if (!a.failed() && method > 1) a.fail(false, "qrMethod must be 0 or 1");
+  if (!a.failed() && N * k > (int64_t(1) << 31)) a.fail(false, "sizes are too large");
+  R* Zt = a.array<R>(3, "Zt", N * k);
+  R* Rout = a.array<R>(4, "R", k * k);
+  if (a.failed()) return a.env().Undefined();
+  ThinQR<R> qr(N, k, QrMethod(method));
+  const int64_t zeros = qr.factor(Zt, Rout);
+  return Napi::Number::New(a.env(), double(zeros));
+}
+
+// eigenvalues(n, A, re, im) -> LAPACK info
+template <typename R>
+Napi::Value eigenvaluesImpl(Args& a, const Napi::CallbackInfo&) {
+  const int64_t n = a.integer(0, "n", 1);
+  if (!a.failed() && n * n > (int64_t(1) << 31)) a.fail(false, "n is too large");
+  const R* A = a.array<R>(1, "A", n * n);
+  R* re = a.array<R>(2, "re", n);
+  R* im = a.array<R>(3, "im", n);
+  if (a.failed()) return a.env().Undefined();
+  return Napi::Number::New(a.env(), double(eigenvaluesGeneral<R>(n, A, re, im)));
+}
+
+/** Like RNNLAB_EXPORT, for impls that also read the CallbackInfo (settings objects). */
+#define RNNLAB_EXPORT_INFO(name, impl, dtypeArg)                                    \
+  exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
+                Args a(info, name);                                                 \
+                const DType t = a.dtype(dtypeArg, "argument " #dtypeArg);           \
+                if (a.failed()) return info.Env().Undefined();                      \
+                return t == DType::F32 ? impl<float>(a, info) : impl<double>(a, info); \
+              }))
+
+void registerDynamics(Napi::Env env, Napi::Object exports) {
+  RNNLAB_EXPORT_INFO("lyapunovSpectrum", lyapunovSpectrumImpl, 2);
+  RNNLAB_EXPORT_INFO("flossingGradient", flossingGradientImpl, 4);
+  RNNLAB_EXPORT_INFO("thinQR", thinQRImpl, 3);
+  RNNLAB_EXPORT_INFO("eigenvalues", eigenvaluesImpl, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+
 /** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
 #define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
@@ -394,6 +533,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("linearCka", Napi::Function::New(env, LinearCkaFn));
   exports.Set("havokDmd", Napi::Function::New(env, HavokDmdFn));
   exports.Set("dsaAlign", Napi::Function::New(env, DsaAlignFn));
+  // Dynamics (issue 5)
+  registerDynamics(env, exports);
   return exports;
 }
 

@@ -108,3 +108,6 @@ export { parseMat, readMat, readMatVariable } from './io/mat.js';
 export type { MatFile, ReadMatOptions } from './io/mat.js';
 export { dataDirectory, loadChurchland2012, loadHatsopoulos2007 } from './data/datasets.js';
 export type { Churchland2012, Hatsopoulos2007, ReachKinematics } from './data/datasets.js';
+// Dynamics (issue 5): Lyapunov spectra, gradient flossing, weight eigenspectra.
+export { DynamicsRecorder, FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
+export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings, TrainDynamics } from './analysis/index.js';

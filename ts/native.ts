@@ -24,6 +24,20 @@ export interface NativeSpec {
   activation: number;
 }
 
+/**
+ * Protocol of a Lyapunov computation as the kernels read it (native/lyapunov.hpp): k exponents,
+ * warmupState state-only steps, warmupQ transient QR steps, steps accumulation steps,
+ * QR every qrEvery accumulation steps; qrMethod 0 = Householder (LAPACK), 1 = CholeskyQR2.
+ */
+export interface NativeLyapunovSettings {
+  k: number;
+  warmupState: number;
+  warmupQ: number;
+  steps: number;
+  qrEvery: number;
+  qrMethod: number;
+}
+
 /** The addon's functions. Arrays are borrowed for the call; outputs are written in place. */
 export interface NativeAddon {
   forward(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, H: FloatArray, rate: FloatArray, Y: FloatArray): void;
@@ -47,6 +61,15 @@ export interface NativeAddon {
   havokDmd(K: number, T: number, N: number, data: Float64Array, nDelays: number, delayInterval: number, rankRule: number, rankValue: number, lambda: number, Av: Float64Array, S: Float64Array, rank: Float64Array): number;
   /** A, B [r][r]; gaussians [nG][r][r]; C [r][r] out; stats [8] out (see similarity.hpp). */
   dsaAlign(r: number, A: Float64Array, B: Float64Array, gaussians: Float64Array, nGaussians: number, special: number, maxIter: number, gradTol: number, C: Float64Array, stats: Float64Array): number;
+  // Dynamics (issue 5). spec.T = warmupState + warmupQ + steps, spec.B = trajectories.
+  /** exponents [B][k] per step; q0 is Q0 transposed [k][N]; stats [7] (seconds and counters, see native/lyapunov.hpp). */
+  lyapunovSpectrum(spec: NativeSpec, settings: NativeLyapunovSettings, params: FloatArray, x: FloatArray, noise: FloatArray | null, q0: FloatArray | null, exponents: FloatArray, stats: FloatArray | null): void;
+  /** mode 0 full, 1 hdetached, 2 local; writes exponents [B][k] and grads (flat layout); returns the flossing loss. */
+  flossingGradient(spec: NativeSpec, settings: NativeLyapunovSettings, mode: number, target: number, params: FloatArray, x: FloatArray, noise: FloatArray | null, q0: FloatArray | null, exponents: FloatArray, grads: FloatArray, stats: FloatArray | null): number;
+  /** Thin QR with positive diagonal of Z (N x k) given as Zt [k][N]; Zt becomes Qt, R [k][k]. Returns the number of zero R_ii. */
+  thinQR(N: number, k: number, qrMethod: number, Zt: FloatArray, R: FloatArray): number;
+  /** Eigenvalues of A [n][n] (LAPACK geev); returns LAPACK info. */
+  eigenvalues(n: number, A: FloatArray, re: FloatArray, im: FloatArray): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

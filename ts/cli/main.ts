@@ -13,6 +13,7 @@ import { registerResults } from './results.js';
 import { registerSweep } from './sweep.js';
 import { registerSimilarity } from './similarity.js';
 import { registerTasks } from './tasks.js';
+import { registerLyapunov } from './lyapunov.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerSimilarity(program);
   registerEvaluate(program);
   registerTasks(program);
+  registerLyapunov(program);
   return program;
 }
 

@@ -9,6 +9,8 @@ import { Option } from 'commander';
 import { evaluate } from '../experiment/evaluate.js';
 import { train } from '../experiment/train.js';
 import type { LossPoint, TrainResult } from '../experiment/train.js';
+import { FLOSS_MODES } from '../analysis/flossing.js';
+import type { FlossMode, FlossTrainOptions } from '../analysis/flossing.js';
 import { writeFileAtomic, writeJsonFile } from '../io/files.js';
 import { modelToJSON, writeModelFile } from '../io/model-file.js';
 import { ACTIVATIONS, INIT_SCHEMES, LeakyRNN } from '../model/leaky-rnn.js';
@@ -46,6 +48,20 @@ interface TrainCliOptions {
   logEvery: number;
   evalBatch?: number;
   trackAccuracy: boolean;
+  flossPretrain: number;
+  flossMode: FlossMode;
+  flossK?: number;
+  flossLr: number;
+  flossSteps?: number;
+  flossWarmupQ?: number;
+  flossBatch: number;
+  flossEvery?: number;
+  flossRepeats?: number;
+  flossRepeatIters?: number;
+  lyapunov?: boolean;
+  lyapunovBatch: number;
+  lyapunovWarmup: number;
+  lyapunovSteps: number;
   out?: string;
   force: boolean;
   json: boolean;
@@ -80,6 +96,22 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'write loss.csv, loss.json, model.json, model-init.json and run.json here')
     .option('--force', 'allow --out to be a non-empty folder (replaces only the files listed above)', false)
     .option('--json', 'print one JSON summary on stdout', false)
+    // Dynamics (issue 5): gradient flossing and the maximum Lyapunov exponent.
+    .option('--floss-pretrain <n>', 'gradient-flossing iterations before training (0 = none; paper 1 uses 100)', integerOption('--floss-pretrain', 0), 0)
+    .addOption(new Option('--floss-mode <mode>', 'flossing gradient: full, hdetached or local (time-local, bio-plausible)').choices([...FLOSS_MODES]).default('local'))
+    .option('--floss-k <k>', 'exponents flossed (default min(16, N))', integerOption('--floss-k', 1))
+    .option('--floss-lr <lr>', 'Adam learning rate of flossing (its own Adam state)', numberOption('--floss-lr', { min: 0 }), 1e-3)
+    .option('--floss-steps <T>', 'input rows per flossing sequence, warm-up included (default 55)', integerOption('--floss-steps', 1))
+    .option('--floss-warmup-q <n>', 'transient QR steps of each flossing sequence (default 10 + ceil(T/10))', integerOption('--floss-warmup-q', 0))
+    .option('--floss-batch <n>', 'trajectories per flossing update', integerOption('--floss-batch', 1), 1)
+    .option('--floss-every <n>', 'also floss every n training iterations', integerOption('--floss-every', 1))
+    .option('--floss-repeats <m>', 'at most m flossing phases during training (default 1 with --floss-every)', integerOption('--floss-repeats', 0))
+    .option('--floss-repeat-iters <n>', 'flossing iterations per phase during training (default: --floss-pretrain, or 100)', integerOption('--floss-repeat-iters', 0))
+    .option('--lyapunov', 'record the maximum Lyapunov exponent before and after training (off by default)')
+    .option('--no-lyapunov', 'do not record it')
+    .option('--lyapunov-batch <n>', 'trajectories for the maximum Lyapunov exponent', integerOption('--lyapunov-batch', 1), 15)
+    .option('--lyapunov-warmup <n>', 'tangent warm-up steps for the maximum Lyapunov exponent', integerOption('--lyapunov-warmup', 0), 100)
+    .option('--lyapunov-steps <n>', 'accumulation steps for the maximum Lyapunov exponent', integerOption('--lyapunov-steps', 1), 100)
     .option('--no-progress', 'no progress bar on stderr')
     .action((options: TrainCliOptions) => runTrain(options));
 }
@@ -87,6 +119,7 @@ export function registerTrain(program: Command): void {
 function runTrain(o: TrainCliOptions): void {
   if (o.out !== undefined) prepareOutputDir(o.out, o.force);
   getRule(o.rule, '--rule');
+  if (o.flossK !== undefined && o.flossK > o.hidden) throw rangeError('--floss-k', `an integer in [1, ${o.hidden}] (k <= --hidden)`, o.flossK);
   const task = createTask(o.task, o.taskOption ?? {});
   const tau = o.tau ?? task.info.tau;
   const alpha = o.alpha ?? 1 - task.info.dt / tau;
@@ -109,6 +142,9 @@ function runTrain(o: TrainCliOptions): void {
   const evalBatch = task.sample(rng.fork('eval'), evalTrials);
   const before = evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
   const lossBefore = before.loss;
+  // Dynamics: weight eigenvalues always, the maximum Lyapunov exponent on request.
+  const lyapunovProtocol = { batch: o.lyapunovBatch, warmup: o.lyapunovWarmup, steps: o.lyapunovSteps };
+  const floss = flossOptions(o);
 
   const showAccuracy = o.trackAccuracy && task.info.decisionPeriod !== undefined;
   const bar = createProgressBar(
@@ -130,6 +166,9 @@ function runTrain(o: TrainCliOptions): void {
       logEvery: o.logEvery,
       ...(o.clip !== undefined ? { clipNorm: o.clip } : {}),
       ...(o.trackAccuracy ? { evalBatch } : {}),
+      ...(floss !== undefined ? { floss } : {}),
+      ...(o.lyapunov ? { lyapunov: { ...lyapunovProtocol, rng: rng.fork('lyapunov') } } : {}),
+      eigenvalues: true,
       onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), acc: p.accuracy?.toFixed(3) ?? '-', speed: p.itersPerSecond.toFixed(0) }),
     });
   } finally {
@@ -137,7 +176,21 @@ function runTrain(o: TrainCliOptions): void {
   }
   const after = result.diverged ? null : evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
   const lossAfter = after ? after.loss : NaN;
-
+  const spectrumBefore = result.dynamics!.eigenvalues!.before;
+  const spectrumAfter = result.dynamics!.eigenvalues!.after;
+  const lyapunov = result.dynamics!.maxLyapunov;
+  const lyapunovBefore = lyapunov?.before ?? null;
+  const lyapunovAfter = lyapunov?.after ?? null;
+  const afterFloss = lyapunov?.afterFlossPretrain ?? null;
+  const flossSummary = result.floss.map((p) => ({
+    afterIteration: p.afterIteration,
+    iterations: p.iterations,
+    lossFirst: p.loss[0] ?? null,
+    lossLast: p.loss.at(-1) ?? null,
+    maxExponentFirst: p.maxExponent[0] ?? null,
+    maxExponentLast: p.maxExponent.at(-1) ?? null,
+    seconds: p.seconds,
+  }));
   const summary = {
     task: o.task,
     rule: o.rule,
@@ -152,6 +205,16 @@ function runTrain(o: TrainCliOptions): void {
     chance: before.chance ?? null,
     normalizedAccuracyBefore: before.normalizedAccuracy ?? null,
     normalizedAccuracyAfter: after ? (after.normalizedAccuracy ?? null) : null,
+    spectralRadiusBefore: spectrumBefore.spectralRadius,
+    spectralRadiusAfter: spectrumAfter?.spectralRadius ?? null,
+    ...(o.lyapunov
+      ? {
+          maxLyapunovBefore: lyapunovBefore?.mean ?? null,
+          ...(afterFloss ? { maxLyapunovAfterFloss: afterFloss.mean } : {}),
+          maxLyapunovAfter: lyapunovAfter?.mean ?? null,
+        }
+      : {}),
+    ...(floss !== undefined ? { floss: flossSummary } : {}),
     finalLoggedLoss: result.lossCurve.at(-1)?.loss ?? null,
     diverged: result.diverged,
     seconds: result.seconds,
@@ -174,6 +237,20 @@ function runTrain(o: TrainCliOptions): void {
         version: VERSION,
         date: new Date().toISOString(),
         settings: { ...o, batch: batchSize, evalBatch: evalTrials, taskSettings: task.settings, model: modelToJSON(model).config },
+        dynamics: {
+          weightSpectrum: { before: spectrumBefore, after: spectrumAfter },
+          ...(o.lyapunov
+            ? {
+                maxLyapunov: {
+                  protocol: { ...lyapunovProtocol, k: 1, qrEvery: 1, unit: 'per step, natural log', inputs: `fresh ${o.task} trials, concatenated` },
+                  before: lyapunovBefore,
+                  ...(afterFloss ? { afterFlossPretrain: afterFloss } : {}),
+                  after: lyapunovAfter,
+                },
+              }
+            : {}),
+          ...(floss !== undefined ? { floss: { options: floss, phases: result.floss } } : {}),
+        },
         ...summary,
       },
       { overwrite },
@@ -188,9 +265,31 @@ function runTrain(o: TrainCliOptions): void {
         ` on ${evalTrials} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +
         `${result.diverged ? ` (diverged at iteration ${result.diverged.iter}: ${result.diverged.reason})` : ''}${o.out ? `; wrote ${o.out}` : ''}\n`,
     );
+    if (lyapunovBefore) {
+      process.stderr.write(
+        `rnnlab train: max Lyapunov exponent (per step) ${lyapunovBefore.mean.toFixed(4)}${afterFloss ? ` -> ${afterFloss.mean.toFixed(4)} after flossing` : ''} -> ${lyapunovAfter ? lyapunovAfter.mean.toFixed(4) : 'n/a'} after training\n`,
+      );
+    }
   }
 }
 
 function fmt(value: number | null): string {
   return value === null || Number.isNaN(value) ? '-' : value.toFixed(3);
+}
+
+/** The flossing options of train() from the command line, or undefined when flossing is off. */
+function flossOptions(o: TrainCliOptions): FlossTrainOptions | undefined {
+  if (o.flossPretrain === 0 && o.flossEvery === undefined) return undefined;
+  return {
+    iters: o.flossPretrain,
+    mode: o.flossMode,
+    lr: o.flossLr,
+    batchSize: o.flossBatch,
+    ...(o.flossK !== undefined ? { k: o.flossK } : {}),
+    ...(o.flossSteps !== undefined ? { sequenceSteps: o.flossSteps } : {}),
+    ...(o.flossWarmupQ !== undefined ? { warmupQ: o.flossWarmupQ } : {}),
+    ...(o.flossEvery !== undefined ? { every: o.flossEvery } : {}),
+    ...(o.flossRepeats !== undefined ? { repeats: o.flossRepeats } : {}),
+    ...(o.flossRepeatIters !== undefined ? { repeatIters: o.flossRepeatIters } : {}),
+  };
 }

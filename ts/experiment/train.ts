@@ -3,6 +3,11 @@
  * optimiser; log the loss; stop and report when the run diverges.
  * @module
  */
+import { FlossSchedule } from '../analysis/flossing.js';
+import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
+import type { MaxLyapunovOptions } from '../analysis/lyapunov.js';
+import { DynamicsRecorder } from '../analysis/record.js';
+import type { TrainDynamics } from '../analysis/record.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { ParamSet } from '../model/params.js';
 import { native } from '../native.js';
@@ -44,6 +49,21 @@ export interface TrainOptions {
   evalBatch?: TaskBatch;
   /** Stops the loop between iterations; the result then has `aborted: true`. */
   signal?: AbortSignal;
+  /**
+   * Gradient flossing (Lyapunov exponents pushed towards 0) before training and optionally every
+   * n iterations, with its own Adam state; see FlossTrainOptions. Default: none.
+   */
+  floss?: FlossTrainOptions;
+  /** Called after each flossing phase, with the model as it is then. */
+  onFlossPhase?: (phase: FlossPhase, model: LeakyRNN) => void;
+  /**
+   * Record the maximum Lyapunov exponent before training, after flossing pretraining and after
+   * training, on the task's inputs (maxLyapunov protocol; `{}` for its defaults). Default: not
+   * recorded. The generator defaults to a fork of `rng`, the same before and after.
+   */
+  lyapunov?: MaxLyapunovOptions;
+  /** Record the eigenvalues of Wh before and after training (default false). */
+  eigenvalues?: boolean;
 }
 
 export interface TrainProgress {
@@ -80,10 +100,15 @@ export interface TrainResult {
   aborted: boolean;
   /** Updates actually done. */
   iterations: number;
+  /** Wall time, flossing phases included. */
   seconds: number;
+  /** Flossing phases done (empty without `floss`). */
+  floss: FlossPhase[];
+  /** What was recorded with the `lyapunov` and `eigenvalues` options (absent without them). */
+  dynamics?: TrainDynamics;
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues'];
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -110,7 +135,19 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const state = optimizer.init(model.params);
   const trainable = model.config.trainable;
 
-  const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0 };
+  const flossing = options.floss === undefined ? null : new FlossSchedule(model, task, options.floss, options.rng.fork('floss'));
+  const recorder = options.lyapunov !== undefined || options.eigenvalues ? new DynamicsRecorder(model, task, options.lyapunov, options.eigenvalues, options.rng) : null;
+  const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0, floss: [] };
+  const recordFloss = (phase: FlossPhase | null): void => {
+    if (phase === null) return;
+    result.floss.push(phase);
+    if (phase.afterIteration === 0) recorder?.afterFlossPretrain();
+    options.onFlossPhase?.(phase, model);
+  };
+  recorder?.before();
+  const flossStart = performance.now();
+  if (flossing) recordFloss(flossing.pretrain());
+  const pretrainSeconds = (performance.now() - flossStart) / 1000;
   const start = performance.now();
   let intervalLoss = 0;
   let intervalCount = 0;
@@ -145,10 +182,15 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
       intervalCount = 0;
       options.onProgress?.({ ...point, iters, itersPerSecond: iter / ((performance.now() - start) / 1000) });
     }
+    if (flossing) recordFloss(flossing.afterIteration(iter));
   }
   if (!result.diverged && !Number.isFinite(native.sumSquares(model.params.flat))) {
     result.diverged = { iter: result.iterations, loss: NaN, reason: 'parameters are not finite' };
   }
-  result.seconds = (performance.now() - start) / 1000;
+  result.seconds = pretrainSeconds + (performance.now() - start) / 1000;
+  if (recorder) {
+    recorder.after(result.diverged !== null);
+    result.dynamics = recorder.result;
+  }
   return result;
 }
