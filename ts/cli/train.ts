@@ -84,7 +84,7 @@ export function registerTrain(program: Command): void {
 
 function runTrain(o: TrainCliOptions): void {
   if (o.out !== undefined) prepareOutputDir(o.out, o.force);
-  getRule(o.rule, '--rule');
+  getRule(o.rule, {}, '--rule');
   const task = createTask(o.task, o.taskOption ?? {});
   const tau = o.tau ?? task.info.tau;
   const alpha = o.alpha ?? 1 - task.info.dt / tau;
