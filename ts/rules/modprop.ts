@@ -10,11 +10,10 @@
  * law). So, with g_t = dL/dh_t and d_t = (1 - alpha) g_t:
  *   g_t = f'(h_t) Wout^T dy_t + mu W_ab^T d_{t+1} + alpha g_{t+1},  dh0 = alpha g_1 + mu W_ab^T d_1.
  *
- * Cell types: the excitatory units (the first N_E) are split into `excitatoryTypes` contiguous
- * blocks of floor(N_E / k) units, the remainder going to the last block, and the inhibitory units
- * likewise into `inhibitoryTypes` blocks (the reference's 8 + 8). A population smaller than its
- * number of types gets one type per unit. Block means include the zero entries (diagonal, masked
- * connections), as torch.mean over the block does.
+ * Cell types: the excitatory units (the first N_E) and the inhibitory units are each split into
+ * contiguous blocks of floor(n / k) units, k = `excitatoryTypes` or `inhibitoryTypes` (the
+ * reference's 8 + 8), with the reference's rule for the remainder ({@link cellTypeBounds}). Block
+ * means include the zero entries (diagonal, masked connections), as torch.mean over the block does.
  *
  * mu: the reference code uses 0.2 (the module constant `mu`, which produced the paper's figures);
  * the paper's text (Appendix A.2) says 0.25. The default here is 0.2; `mu` sets it.
@@ -54,15 +53,24 @@ export function modpropRefusal(model: LeakyRNN): string | null {
 }
 
 /**
- * Start index of each cell type: `count` units from `offset` split into `types` contiguous blocks
- * of floor(count / types) units, the remainder in the last block (one unit per type when
- * count < types). Returns the block boundaries [start_0, ..., start_{k-1}, offset + count].
+ * Boundaries of the cell types of one population, exactly as the reference partitions it
+ * (LearningRuleSimilarities get_block_mask): with q = floor(count / types), types start at
+ * offset, offset + q, offset + 2q, ... below offset + count, and when count is not a multiple of
+ * `types` the last start is dropped, so the remainder joins the last type. This gives `types`
+ * types when count mod types < q (e.g. 51 units, 8 types: seven of 6 and one of 9) and more
+ * otherwise (29 units, 8 types: q = 3, eight of 3 and one of 5, i.e. 9 types), as the reference
+ * does. A population smaller than `types` (where the reference fails) gets one type per unit.
+ * Returns [start_0, ..., start_last, offset + count].
  */
 export function cellTypeBounds(offset: number, count: number, types: number): number[] {
-  const k = Math.min(types, count);
-  const size = Math.floor(count / k);
   const bounds: number[] = [];
-  for (let m = 0; m < k; m++) bounds.push(offset + m * size);
+  if (count < types) {
+    for (let u = 0; u <= count; u++) bounds.push(offset + u);
+    return bounds;
+  }
+  const q = Math.floor(count / types);
+  for (let s = 0; s < count; s += q) bounds.push(offset + s);
+  if (count % types !== 0) bounds.pop();
   bounds.push(offset + count);
   return bounds;
 }
