@@ -126,7 +126,7 @@ test('the sparsity mask is saved with the model, and a saved model reproduces it
   const json = modelToJSON(model);
   delete json.masks;
   t.throws(() => modelFromJSON(json), /^TypeError: model\.masks\.Wh: expected the 0\/1 sparsity mask \[10\]\[10\] \(config\.connectivity is 0\.4\), received nothing$/, 'a sparse model without its mask is refused');
-  const bad = modelToJSON(model) as { masks: { Wh: number[][] } };
+  const bad = modelToJSON(model) as unknown as { masks: { Wh: number[][] } };
   bad.masks.Wh[2]![3] = 0.5;
   t.throws(() => modelFromJSON(bad), /model\.masks\.Wh\[2\]\[3\]: expected 0 or 1, received 0\.5/, 'a mask entry that is not 0/1');
   t.end();

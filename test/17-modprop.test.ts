@@ -44,8 +44,9 @@ function referenceWab(model: LeakyRNN, eTypes = 8, iTypes = 8): Float64Array {
   const sum = new Float64Array(nTypes * nTypes);
   const count = new Float64Array(nTypes * nTypes);
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) {
-    sum[type[i]! * nTypes + type[j]!] += W[i * N + j]!;
-    count[type[i]! * nTypes + type[j]!] += 1;
+    const block = type[i]! * nTypes + type[j]!;
+    sum[block] = sum[block]! + W[i * N + j]!;
+    count[block] = count[block]! + 1;
   }
   return Float64Array.from({ length: N * N }, (_, k) => sum[type[Math.floor(k / N)]! * nTypes + type[k % N]!]! / count[type[Math.floor(k / N)]! * nTypes + type[k % N]!]!);
 }
