@@ -16,6 +16,7 @@
 #include "constraints.hpp"
 #include "eprop.hpp"
 #include "es.hpp"
+#include "random.hpp"
 #include "rtrl.hpp"
 #include "step-loss.hpp"
 
@@ -433,6 +434,18 @@ Napi::Value esGradientImpl(Args& a) {
   return Napi::Number::New(a.env(), loss);
 }
 
+// normalSamples(out, seedLo, seedHi): the perturbation stream of np and es, for tests and users.
+template <typename R>
+Napi::Value normalSamplesImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* out = a.array<R>(0, "out", n);
+  const uint64_t seed = seedArgs(a, 1);
+  if (a.failed()) return a.env().Undefined();
+  NormalStream stream(seed);
+  for (int64_t k = 0; k < n; ++k) out[k] = R(stream.normal());
+  return a.env().Undefined();
+}
+
 // constrainWeights(W, M, absolute, out)
 template <typename R>
 Napi::Value constrainWeightsImpl(Args& a) {
@@ -501,6 +514,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RNNLAB_EXPORT("bpttBackwardVariant", bpttBackwardVariantImpl, 1);
   RNNLAB_EXPORT("esGradient", esGradientImpl, 1);
   RNNLAB_EXPORT("constrainWeights", constrainWeightsImpl, 0);
+  RNNLAB_EXPORT("normalSamples", normalSamplesImpl, 0);
   RNNLAB_EXPORT("constrainGradient", constrainGradientImpl, 0);
   return exports;
 }

@@ -24,6 +24,7 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
   auto cutInto = [&](int64_t s) { return K > 0 && (T - s + 1) % K == 0; };
 
   std::vector<R> G(B * N, R(0)), D(B * N, R(0)), P(B * N), dWxT(nIn * N, R(0));
+  std::vector<R> Q(variant.constantDerivative ? N : 0);
   const bool rate0IsZero = std::all_of(Rate, Rate + B * N, [](R v) { return v == R(0); });
 
   withActivation(act, [&](auto A) {
@@ -68,17 +69,21 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
           }
         } else {
           // ModProp: the readout path keeps f'(h_t); the recurrent path uses the constant mu.
+          R* q = Q.data();
+          std::fill(q, q + N, R(0));
           for (int64_t o = 0; o < nOut; ++o) {
             const R e = dyb[o];
+            const R* wo = readout + o * N;
             R* gWo = g.Wout + o * N;
-            for (int64_t i = 0; i < N; ++i) gWo[i] += e * r[i];
+            for (int64_t i = 0; i < N; ++i) {
+              q[i] += e * wo[i];
+              gWo[i] += e * r[i];
+            }
             g.bOut[o] += e;
           }
           const R mu = variant.mu;
           for (int64_t i = 0; i < N; ++i) {
-            R q = 0;
-            for (int64_t o = 0; o < nOut; ++o) q += dyb[o] * readout[o * N + i];
-            const R gi = F::df(h[i], r[i]) * q + mu * p[i] + alpha * gb[i];
+            const R gi = F::df(h[i], r[i]) * q[i] + mu * p[i] + alpha * gb[i];
             gb[i] = gi;
             db[i] = beta * gi;
             g.b[i] += db[i];

@@ -5,6 +5,7 @@
 import test from 'tape';
 import { ParamSet, Rng, computeGradient, createEs, createNodePerturbation, getRule } from '../ts/index.js';
 import type { ParamName } from '../ts/index.js';
+import { native } from '../ts/native.js';
 import { randomModel, randomTrials, relativeError, smallConfig } from './helpers.js';
 
 const TRAINABLE: ParamName[] = ['Wh', 'Wx', 'b', 'Wout', 'bOut'];
@@ -109,5 +110,30 @@ test('es perturbs only the trainable parameters; options are checked', (t) => {
   t.throws(() => createNodePerturbation({ sigma: -1 }), /options\.sigma: expected a finite number > 0, received -1/);
   t.throws(() => getRule('es', { population: 10 }), /rule options\.population: expected one of the keys samples, sigma, antithetic, baseline/);
   t.equal(getRule('es').description.includes('S = 50'), true, 'S = 50 by default');
+  t.end();
+});
+
+test('the native perturbation stream is standard normal (ziggurat) and reproducible', (t) => {
+  const n = 1_000_000;
+  const z = new Float64Array(n);
+  native.normalSamples(z, 12345, 678);
+  let m1 = 0;
+  let m2 = 0;
+  let m4 = 0;
+  let tail = 0;
+  for (const v of z) {
+    m1 += v;
+    m2 += v * v;
+    m4 += v ** 4;
+    if (Math.abs(v) > 3) tail++;
+  }
+  // Standard errors for n = 1e6: mean 0.001, variance 0.0014, fourth moment 0.01, P(|z| > 3) 2.3e-5.
+  t.ok(Math.abs(m1 / n) < 0.005, `mean ${(m1 / n).toExponential(2)}`);
+  t.ok(Math.abs(m2 / n - 1) < 0.007, `variance ${(m2 / n).toFixed(4)}`);
+  t.ok(Math.abs(m4 / n - 3) < 0.05, `fourth moment ${(m4 / n).toFixed(3)} (3 for a normal)`);
+  t.ok(Math.abs(tail / n - 0.0026998) < 0.00012, `P(|z| > 3) = ${(tail / n).toExponential(3)} (0.0027 for a normal)`);
+  const again = new Float64Array(10);
+  native.normalSamples(again, 12345, 678);
+  t.deepEqual(Array.from(again), Array.from(z.subarray(0, 10)), 'same seed, same stream');
   t.end();
 });

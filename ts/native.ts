@@ -47,6 +47,8 @@ export interface NativeAddon {
   bpttBackwardVariant(spec: NativeSpec, params: FloatArray, x: FloatArray, H: FloatArray, rate: FloatArray, dY: FloatArray, grads: FloatArray, truncation: number, recurrentFeedback: FloatArray | null, constantDerivative: number, mu: number, readoutFeedback: FloatArray | null): void;
   /** Evolution strategies (native/es.hpp). Returns the unperturbed loss. */
   esGradient(spec: NativeSpec, params: FloatArray, perturbable: FloatArray, multiplier: FloatArray | null, absolute: number, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, samples: number, sigma: number, antithetic: number, baseline: number, seedLo: number, seedHi: number, grads: FloatArray): number;
+  /** Fills out with the standard normal stream np and es draw from (native/random.hpp), seeded by two uint32 words. */
+  normalSamples(out: FloatArray, seedLo: number, seedHi: number): void;
   /** out = (absolute ? |W| : W) * M elementwise (native/constraints.hpp). */
   constrainWeights(W: FloatArray, M: FloatArray, absolute: number, out: FloatArray): void;
   /** gW *= M * (absolute ? sign(W) : 1), in place. */
