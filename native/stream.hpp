@@ -53,7 +53,10 @@ template <typename F, typename R>
 void forwardStep(const StepWeights<R>& sw, R alpha, const R* Hprev, const R* Rprev, bool rprevIsZero,
                  const R* xt, const R* noiset, R* Ht, R* Rt, R* Yt) {
   const int64_t N = sw.d.N, nIn = sw.d.nIn, nOut = sw.d.nOut, B = sw.d.B;
-  const Weights<R>& w = sw.w;
+  const R* bias = sw.w.b;
+  const R* Wout = sw.w.Wout;
+  const R* bOut = sw.w.bOut;
+  const R* WxT = sw.WxT.data();
   const R beta = R(1) - alpha;
   if (rprevIsZero) {
     for (int64_t k = 0; k < B * N; ++k) Ht[k] = R(0);
@@ -66,10 +69,10 @@ void forwardStep(const StepWeights<R>& sw, R alpha, const R* Hprev, const R* Rpr
     R* r = Rt + bi * N;
     const R* hp = Hprev + bi * N;
     const R* x = xt + bi * nIn;
-    for (int64_t i = 0; i < N; ++i) h[i] += w.b[i];
+    for (int64_t i = 0; i < N; ++i) h[i] += bias[i];
     for (int64_t k = 0; k < nIn; ++k) {
       const R xk = x[k];
-      const R* wk = sw.WxT.data() + k * N;
+      const R* wk = WxT + k * N;
       for (int64_t i = 0; i < N; ++i) h[i] += xk * wk[i];
     }
     for (int64_t i = 0; i < N; ++i) h[i] = alpha * hp[i] + beta * h[i];
@@ -80,11 +83,11 @@ void forwardStep(const StepWeights<R>& sw, R alpha, const R* Hprev, const R* Rpr
     for (int64_t i = 0; i < N; ++i) r[i] = F::f(h[i]);
     R* y = Yt + bi * nOut;
     for (int64_t o = 0; o < nOut; ++o) {
-      const R* wo = w.Wout + o * N;
+      const R* wo = Wout + o * N;
       R acc = 0;
 #pragma omp simd reduction(+ : acc)
       for (int64_t i = 0; i < N; ++i) acc += wo[i] * r[i];
-      y[o] = acc + w.bOut[o];
+      y[o] = acc + bOut[o];
     }
   }
 }
