@@ -129,3 +129,20 @@ test("tbptt matches PyTorch running the reference's detach schedule literally (o
   }
   t.end();
 });
+
+test('bptt and tbptt with random readout feedback (feedback alignment) equal the reference reverse pass with that matrix', (t) => {
+  const model = randomModel(smallConfig('tanh', { nHidden: 9 }), 195, 1.3);
+  const T = 10;
+  const trials = randomTrials(model, T, 2, 'mse', 196);
+  const matrix = new Float64Array(3 * 9);
+  new Rng(8).fork('feedback').fork('3x9').fillUniform(matrix, -1 / 3, 1 / 3);
+  const traj = referenceForward(model, trials, null);
+  const b = computeGradient(model, trials, { rule: 'bptt', ruleOptions: { feedback: 'random', rng: new Rng(8) } });
+  const wb = worstRelativeError(b.grads, referenceReverse(model, trials, traj, { readoutBack: matrix }), PARAM_NAMES);
+  t.ok(wb.error < 1e-10, `bptt: max relative error ${wb.error.toExponential(2)} (worst ${wb.name})`);
+  const k = computeGradient(model, trials, { rule: 'tbptt:3', ruleOptions: { feedback: 'random', rng: new Rng(8) } });
+  const wk = worstRelativeError(k.grads, referenceReverse(model, trials, traj, { readoutBack: matrix, cutInto: cutsOf(T, 3) }), PARAM_NAMES);
+  t.ok(wk.error < 1e-10, `tbptt:3: max relative error ${wk.error.toExponential(2)} (worst ${wk.name})`);
+  t.ok(relativeError(b.grads.Wh, computeGradient(model, trials).grads.Wh) > 1e-3, 'and it is not the exact gradient');
+  t.end();
+});

@@ -21,8 +21,8 @@ import { native } from '../native.js';
 import type { FloatArray } from '../native.js';
 import type { Workspace } from '../rules/workspace.js';
 import type { LeakyRNN } from './leaky-rnn.js';
-import { ParamSet, allocate, paramLayout } from './params.js';
-import type { DType, ModelDims } from './params.js';
+import { allocate } from './params.js';
+import type { DType, ParamSet } from './params.js';
 
 /** Number of excitatory units under Dale's law: floor(fraction * N) (the reference's int(0.8 N)). */
 export function excitatoryCount(N: number, fraction: number): number {
@@ -85,10 +85,4 @@ export function gradientToRaw(model: LeakyRNN, grads: ParamSet): void {
   const constraint = model.constraint;
   if (!constraint) return;
   native.constrainGradient(model.params.Wh, constraint.multiplier, constraint.absolute ? 1 : 0, grads.Wh);
-}
-
-/** Offsets of Wh inside the flat array, for kernels that need them. */
-export function whRange(dims: ModelDims): [number, number] {
-  const { offset, size } = paramLayout(dims);
-  return [offset.Wh, offset.Wh + size.Wh];
 }

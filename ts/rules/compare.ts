@@ -34,10 +34,10 @@ export type RuleComparison =
 
 export interface CompareOptions {
   /**
-   * Generator for stochastic rules (np, es), the random feedback matrix and state noise. Each
-   * rule gets a copy in the same state, so every rule sees the same state noise. Default Rng(0).
+   * Generator for stochastic rules (np, es), the random feedback matrix and state noise
+   * (required). Each rule gets a copy in the same state, so every rule sees the same state noise.
    */
-  rng?: Rng;
+  rng: Rng;
   /** Parameters over which cosines are taken (default: the model's trainable parameters). */
   params?: readonly ParamName[];
 }
@@ -79,11 +79,11 @@ function cosine(a: ParamSet, b: ParamSet, names: readonly ParamName[]): number |
  * on this model (rtrl above its size limit, modprop without relu and Dale's law) are reported as
  * skipped, with the reason.
  */
-export function compareRules(model: LeakyRNN, trials: Trials, options: CompareOptions = {}): { loss: number; exact: ParamSet; params: ParamName[]; rules: RuleComparison[] } {
+export function compareRules(model: LeakyRNN, trials: Trials, options: CompareOptions): { loss: number; exact: ParamSet; params: ParamName[]; rules: RuleComparison[] } {
   expectKnownKeys(expectObject(options, 'options'), ['rng', 'params'], 'options');
-  if (options.rng !== undefined && !(options.rng instanceof Rng)) throw typeError('options.rng', 'an Rng', options.rng);
+  if (!(options.rng instanceof Rng)) throw typeError('options.rng', 'an Rng (np, es and the random feedback matrix draw from it)', options.rng);
   checkTrials(trials, model);
-  const rng = options.rng ?? new Rng(0);
+  const rng = options.rng;
   const params = [...(options.params ?? model.config.trainable)];
   const runRng = (): Rng => rng.fork('rules');
   const exact = computeGradient(model, trials, { rule: 'bptt', rng: runRng() });

@@ -83,6 +83,9 @@ export type { LearningRule, RuleContext } from './rule.js';
  */
 export function computeGradient(model: LeakyRNN, trials: Trials, options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng } = {}): { loss: number; grads: ParamSet } {
   checkTrials(trials, model);
+  if (typeof options.rule === 'object' && options.ruleOptions !== undefined) {
+    throw rangeError('options.ruleOptions', 'no rule options with a rule object (pass them to its factory or to getRule)', options.ruleOptions);
+  }
   const rule = typeof options.rule === 'object' ? options.rule : getRule(options.rule ?? 'bptt', options.ruleOptions ?? {});
   const grads = new ParamSet(model.params.dims, model.dtype);
   const ctx = options.rng ? { workspace: new Workspace(), rng: options.rng } : { workspace: new Workspace() };
