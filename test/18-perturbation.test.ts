@@ -104,10 +104,10 @@ test('es perturbs only the trainable parameters; options are checked', (t) => {
   t.ok(['Wx', 'Wout', 'bOut', 'h0'].every((n) => grads.get(n as ParamName).every((v) => v === 0)), 'untrained parameters get exactly 0');
   t.ok(grads.Wh.some((v) => v !== 0) && grads.b.some((v) => v !== 0), 'trained ones get an estimate');
   t.throws(() => createEs({ antithetic: true, samples: 5 }), /options\.samples: expected an even number with antithetic sampling \(S\/2 mirrored pairs\), received 5/);
-  t.throws(() => createEs({ sigma: 0 }), /options\.sigma: expected a finite number > 0, received 0/);
+  t.throws(() => createEs({ sigma: 0 }), /options\.sigma: expected a finite number >= 1e-100, received 0/);
   t.throws(() => createEs({ samples: 0 }), /options\.samples: expected an integer >= 1, received 0/);
   t.throws(() => createEs({ antithetic: 'yes' } as never), /^TypeError: options\.antithetic: expected true or false, received "yes"$/);
-  t.throws(() => createNodePerturbation({ sigma: -1 }), /options\.sigma: expected a finite number > 0, received -1/);
+  t.throws(() => createNodePerturbation({ sigma: -1 }), /options\.sigma: expected a finite number >= 1e-100, received -1/);
   t.throws(() => getRule('es', { population: 10 }), /rule options\.population: expected one of the keys samples, sigma, antithetic, baseline/);
   t.equal(getRule('es').description.includes('S = 50'), true, 'S = 50 by default');
   t.end();

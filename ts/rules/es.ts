@@ -62,7 +62,7 @@ export function perturbableEntries(model: LeakyRNN, ws: Workspace): FloatArray {
 export function createEs(options: EsOptions = {}, field = 'options'): LearningRule {
   const o = ruleOptions(options, ['samples', 'sigma', 'antithetic', 'baseline'], field);
   const samples = expectInteger(o.samples ?? DEFAULT_ES_SAMPLES, `${field}.samples`, 1);
-  const sigma = expectNumber(o.sigma ?? DEFAULT_ES_SIGMA, `${field}.sigma`, { min: 0, minExclusive: true });
+  const sigma = expectNumber(o.sigma ?? DEFAULT_ES_SIGMA, `${field}.sigma`, { min: 1e-100 });
   const antithetic = expectBoolean(o.antithetic ?? false, `${field}.antithetic`);
   const baseline = expectBoolean(o.baseline ?? true, `${field}.baseline`);
   if (antithetic && samples % 2 !== 0) throw rangeError(`${field}.samples`, 'an even number with antithetic sampling (S/2 mirrored pairs)', samples);

@@ -13,7 +13,8 @@
  *     network keeps running on the unperturbed h_t (the formula compares both at the same h_t).
  *   - Baseline: the unperturbed per-step loss l_t(h_t), as in the formula (computed exactly in the
  *     same sweep; no running average).
- *   - sigma (state units): default 0.01.
+ *   - sigma (state units): default 0.01 (at least 1e-100, so that sigma^2 > 0; in float32 keep
+ *     it well above 1e-7 |h|, or h + xi rounds to h and the estimate is 0).
  *   - The readout weights get their exact gradient (a local delta rule), as for e-prop.
  * Forward only: it runs in the same single online C++ sweep as e-prop (native/eprop.hpp), drawing
  * xi from a native stream seeded by two words from the caller's Rng.
@@ -36,7 +37,7 @@ export interface NodePerturbationOptions {
 /** Creates node perturbation. */
 export function createNodePerturbation(options: NodePerturbationOptions = {}, field = 'options'): LearningRule {
   const o = ruleOptions(options, ['sigma'], field);
-  const sigma = expectNumber(o.sigma ?? DEFAULT_NP_SIGMA, `${field}.sigma`, { min: 0, minExclusive: true });
+  const sigma = expectNumber(o.sigma ?? DEFAULT_NP_SIGMA, `${field}.sigma`, { min: 1e-100 });
   return {
     name: 'np',
     description: `node perturbation (paper 2, eq. 10): e-prop traces with the learning signal estimated from per-step loss changes under state probes of std ${sigma}`,
