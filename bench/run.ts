@@ -10,6 +10,7 @@ import { lyapunovWorkloads } from './lyapunov.js';
 import { trainStepWorkload } from './train-step.js';
 import type { StepWorkload } from './train-step.js';
 import { similarityWorkloads } from './similarity.js';
+import { memoryReport, reportEpropVsBptt, ruleStepWorkload } from './rules.js';
 
 interface Row {
   workload: string;
@@ -41,7 +42,21 @@ function runSuite(workloads: StepWorkload[]): Row[] {
 }
 
 const filter = process.argv.slice(2);
-const workloads = [trainStepWorkload('float32'), trainStepWorkload('float64'), ...similarityWorkloads(), ...lyapunovWorkloads()].filter((w) => filter.length === 0 || filter.some((f) => w.name.includes(f)));
+const workloads = [
+  trainStepWorkload('float32'),
+  trainStepWorkload('float64'),
+  // Learning rules (issue 3): one iteration each at the same Romo workload (bench/rules.ts).
+  ruleStepWorkload('eprop', 'float32'),
+  ruleStepWorkload('eprop', 'float64'),
+  ruleStepWorkload('eprop', 'float32', { label: 'eprop (random feedback)', ruleOptions: { feedback: 'random' } }),
+  ruleStepWorkload('tbptt:10', 'float32'),
+  ruleStepWorkload('modprop', 'float32'),
+  ruleStepWorkload('np', 'float32'),
+  ruleStepWorkload('es', 'float32'),
+  ruleStepWorkload('rtrl', 'float64', { N: 32, B: 8 }),
+  ...similarityWorkloads(),
+  ...lyapunovWorkloads(),
+].filter((w) => filter.length === 0 || filter.some((f) => w.name.includes(f)));
 process.stderr.write(`rnnlab ${VERSION} benchmarks (${blasInfo().corename}, ${blasInfo().threads} BLAS thread(s))\n`);
 const rows = runSuite(workloads);
 
@@ -49,10 +64,12 @@ const header = ['workload', 'median ms/iter', '±rme %', 'GFLOP/s'];
 const table = [header, ...rows.map((r) => [r.workload, r.medianMs.toFixed(4), r.rmePercent.toFixed(1), r.gflops.toFixed(1)])];
 const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
 for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+reportEpropVsBptt(rows);
+const memory = filter.length === 0 || filter.includes('memory') ? memoryReport() : [];
 
 const outDir = join(import.meta.dirname, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(
   join(outDir, 'latest.json'),
-  `${JSON.stringify({ version: VERSION, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, blas: blasInfo(), rows }, null, 1)}\n`,
+  `${JSON.stringify({ version: VERSION, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, blas: blasInfo(), rows, memory }, null, 1)}\n`,
 );

@@ -16,6 +16,13 @@
 #include "optim.hpp"
 #include "similarity.hpp"
 #include "spectra.hpp"
+// Learning rules (issue 3)
+#include "constraints.hpp"
+#include "eprop.hpp"
+#include "es.hpp"
+#include "random.hpp"
+#include "rtrl.hpp"
+#include "step-loss.hpp"
 
 namespace {
 
@@ -492,6 +499,201 @@ void registerDynamics(Napi::Env env, Napi::Object exports) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Learning rules (issue 3): online e-prop / node perturbation, RTRL, approximate reverse passes
+// (truncated BPTT, ModProp, feedback alignment), evolution strategies, Dale/sparsity constraints.
+// ---------------------------------------------------------------------------------------------
+
+/** A 0/1 flag passed as a number. */
+bool flagArg(Args& a, size_t i, const char* name) {
+  const int64_t v = a.integer(i, name, 0);
+  if (v > 1) a.fail(false, std::string(name) + " must be 0 or 1");
+  return v == 1;
+}
+
+/** A 64-bit seed passed as two unsigned 32-bit numbers (low, high). */
+uint64_t seedArgs(Args& a, size_t i) {
+  const int64_t lo = a.integer(i, "seedLo", 0), hi = a.integer(i + 1, "seedHi", 0);
+  if (lo > 0xffffffffLL || hi > 0xffffffffLL) a.fail(false, "seed words must be < 2^32");
+  return (uint64_t(hi) << 32) | uint64_t(lo);
+}
+
+/** The loss kind and the per-step data every streaming kernel reads; checks class indices. */
+template <typename R>
+struct StreamData {
+  LossKind kind = LossKind::Mse;
+  const R* x = nullptr;
+  const R* noise = nullptr;
+  const R* targets = nullptr;
+  const R* mask = nullptr;
+};
+
+// Reads (x, noise | null, kind, targets, mask | null) starting at argument i.
+template <typename R>
+StreamData<R> streamData(Args& a, const Dims& d, size_t i) {
+  StreamData<R> s;
+  s.x = a.array<R>(i, "x", d.T * d.B * d.nIn);
+  s.noise = a.array<R>(i + 1, "noise", d.T * d.B * d.N, true);
+  const int64_t kind = a.integer(i + 2, "kind", 0);
+  if (kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  s.kind = LossKind(kind);
+  const int64_t rows = d.T * d.B;
+  s.targets = a.array<R>(i + 3, "targets", kind == 1 ? rows : rows * d.nOut);
+  s.mask = a.array<R>(i + 4, "mask", rows, true);
+  int64_t bad = -1;
+  if (!a.failed() && kind == 1 && !checkClassTargets(rows, d.nOut, s.targets, &bad))
+    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
+                      std::to_string(d.nOut) + ")");
+  return s;
+}
+
+// epropGradient(spec, params, x, noise | null, kind, targets, mask | null, feedback | null, grads) -> loss
+template <typename R>
+Napi::Value epropGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  LearningSignal<R> signal;
+  signal.feedback = a.array<R>(7, "feedback", d.nOut * d.N, true);
+  R* grads = a.array<R>(8, "grads", paramCount(d));
+  if (a.failed()) return a.env().Undefined();
+  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                        s.mask, signal, grads);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// nodePerturbationGradient(spec, params, x, noise | null, kind, targets, mask | null, sigma, seedLo, seedHi, grads) -> loss
+template <typename R>
+Napi::Value nodePerturbationGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  LearningSignal<R> signal;
+  signal.kind = LearningSignal<R>::Kind::NodePerturbation;
+  signal.sigma = a.number(7, "sigma");
+  if (!a.failed() && !(signal.sigma > 0 && std::isfinite(signal.sigma)))
+    a.fail(false, "sigma must be a finite number > 0");
+  signal.seed = seedArgs(a, 8);
+  R* grads = a.array<R>(10, "grads", paramCount(d));
+  if (a.failed()) return a.env().Undefined();
+  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                        s.mask, signal, grads);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// rtrlGradient(spec, params, x, noise | null, kind, targets, mask | null, grads) -> loss
+template <typename R>
+Napi::Value rtrlGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  // The influence matrix has N * (N^2 + N nIn + 2N) entries: refuse sizes that cannot be allocated.
+  if (!a.failed() && d.N * rtrlColumns(d) > (int64_t(1) << 28))
+    a.fail(false, "the influence matrix (N * (N^2 + N nIn + 2N) entries) is too large");
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  R* grads = a.array<R>(7, "grads", paramCount(d));
+  if (a.failed()) return a.env().Undefined();
+  const double loss =
+      rtrlGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets, s.mask, grads);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// bpttBackwardVariant(spec, params, x, H, Rate, dY, grads, truncation, recurrentFeedback | null,
+//                     constantDerivative (0/1), mu, readoutFeedback | null)
+template <typename R>
+Napi::Value bpttBackwardVariantImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const int64_t states = (d.T + 1) * d.B * d.N;
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
+  const R* H = a.array<R>(3, "H", states);
+  const R* Rate = a.array<R>(4, "Rate", states);
+  const R* dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
+  R* grads = a.array<R>(6, "grads", paramCount(d));
+  BackwardVariant<R> v;
+  v.truncation = a.integer(7, "truncation", 0);
+  v.recurrentFeedback = a.array<R>(8, "recurrentFeedback", d.N * d.N, true);
+  v.constantDerivative = flagArg(a, 9, "constantDerivative");
+  v.mu = R(a.number(10, "mu"));
+  v.readoutFeedback = a.array<R>(11, "readoutFeedback", d.nOut * d.N, true);
+  if (a.failed()) return a.env().Undefined();
+  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, v);
+  return a.env().Undefined();
+}
+
+// esGradient(spec, params, perturbable, multiplier | null, absolute, x, noise | null, kind, targets,
+//            mask | null, samples, sigma, antithetic, baseline, seedLo, seedHi, grads) -> loss
+template <typename R>
+Napi::Value esGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* perturbable = a.array<R>(2, "perturbable", paramCount(d));
+  const R* multiplier = a.array<R>(3, "multiplier", d.N * d.N, true);
+  const bool absolute = flagArg(a, 4, "absolute");
+  const StreamData<R> s = streamData<R>(a, d, 5);
+  EsSettings es;
+  es.samples = a.integer(10, "samples", 1);
+  es.sigma = a.number(11, "sigma");
+  es.antithetic = flagArg(a, 12, "antithetic");
+  es.baseline = flagArg(a, 13, "baseline");
+  es.seed = seedArgs(a, 14);
+  R* grads = a.array<R>(16, "grads", paramCount(d));
+  if (!a.failed() && !(es.sigma > 0 && std::isfinite(es.sigma)))
+    a.fail(false, "sigma must be a finite number > 0");
+  if (!a.failed() && es.antithetic && es.samples % 2 != 0)
+    a.fail(false, "samples must be even with antithetic sampling");
+  if (a.failed()) return a.env().Undefined();
+  const double loss = esGradient<R>(d, act, alpha, params, perturbable, multiplier, absolute, s.x,
+                                    s.noise, s.kind, s.targets, s.mask, es, grads);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// normalSamples(out, seedLo, seedHi): the perturbation stream of np and es, for tests and users.
+template <typename R>
+Napi::Value normalSamplesImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* out = a.array<R>(0, "out", n);
+  const uint64_t seed = seedArgs(a, 1);
+  if (a.failed()) return a.env().Undefined();
+  NormalStream stream(seed);
+  for (int64_t k = 0; k < n; ++k) out[k] = R(stream.normal());
+  return a.env().Undefined();
+}
+
+// constrainWeights(W, M, absolute, out)
+template <typename R>
+Napi::Value constrainWeightsImpl(Args& a) {
+  const int64_t n = a.length(0);
+  const R* W = a.array<R>(0, "W", n);
+  const R* M = a.array<R>(1, "M", n);
+  const bool absolute = flagArg(a, 2, "absolute");
+  R* out = a.array<R>(3, "out", n);
+  if (a.failed()) return a.env().Undefined();
+  constrainWeights<R>(n, W, M, absolute, out);
+  return a.env().Undefined();
+}
+
+// constrainGradient(W, M, absolute, gW)
+template <typename R>
+Napi::Value constrainGradientImpl(Args& a) {
+  const int64_t n = a.length(0);
+  const R* W = a.array<R>(0, "W", n);
+  const R* M = a.array<R>(1, "M", n);
+  const bool absolute = flagArg(a, 2, "absolute");
+  R* gW = a.array<R>(3, "gW", n);
+  if (a.failed()) return a.env().Undefined();
+  constrainGradient<R>(n, W, M, absolute, gW);
+  return a.env().Undefined();
+}
 
 /** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
 #define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
@@ -535,6 +737,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dsaAlign", Napi::Function::New(env, DsaAlignFn));
   // Dynamics (issue 5)
   registerDynamics(env, exports);
+  // Learning rules (issue 3)
+  RNNLAB_EXPORT("epropGradient", epropGradientImpl, 1);
+  RNNLAB_EXPORT("nodePerturbationGradient", nodePerturbationGradientImpl, 1);
+  RNNLAB_EXPORT("rtrlGradient", rtrlGradientImpl, 1);
+  RNNLAB_EXPORT("bpttBackwardVariant", bpttBackwardVariantImpl, 1);
+  RNNLAB_EXPORT("esGradient", esGradientImpl, 1);
+  RNNLAB_EXPORT("constrainWeights", constrainWeightsImpl, 0);
+  RNNLAB_EXPORT("normalSamples", normalSamplesImpl, 0);
+  RNNLAB_EXPORT("constrainGradient", constrainGradientImpl, 0);
   return exports;
 }
 

@@ -24,6 +24,26 @@ export { bptt, computeGradient, getRule, ruleNames } from './rules/index.js';
 export type { LearningRule, RuleContext } from './rules/index.js';
 export { Workspace } from './rules/workspace.js';
 
+// Learning rules and connectivity constraints (issue 3)
+export { createBptt, createEprop, createEs, createModprop, createNodePerturbation, createRtrl, createTbptt } from './rules/index.js';
+export type { BpttOptions } from './rules/bptt.js';
+export type { EpropOptions } from './rules/eprop.js';
+export type { EsOptions } from './rules/es.js';
+export type { ModpropOptions } from './rules/modprop.js';
+export type { NodePerturbationOptions } from './rules/node-perturbation.js';
+export type { RtrlOptions } from './rules/rtrl.js';
+export type { TbpttOptions } from './rules/tbptt.js';
+export { FEEDBACK_MODES, RandomFeedback } from './rules/options.js';
+export type { FeedbackMode } from './rules/options.js';
+export { RTRL_MAX_HIDDEN } from './rules/rtrl.js';
+export { DEFAULT_TRUNCATION } from './rules/tbptt.js';
+export { DEFAULT_MODPROP_MU, blockAverage, cellTypeBounds } from './rules/modprop.js';
+export { compareRules } from './rules/compare.js';
+export type { CompareOptions, RuleComparison } from './rules/compare.js';
+export { effectiveParamSet, excitatoryCount } from './model/constraints.js';
+export type { WeightConstraint } from './model/constraints.js';
+export type { ModelMasks } from './model/leaky-rnn.js';
+
 export { OPTIMIZERS, adam, clipGradNorm, createOptimizer, gradNorm, sgd } from './optim/index.js';
 export type { AdamOptions, AdamState, Optimizer, SgdOptions, SgdState } from './optim/index.js';
 

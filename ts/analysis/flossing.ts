@@ -23,6 +23,7 @@
  */
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { PARAM_NAMES, ParamSet } from '../model/params.js';
+import { gradientToRaw } from '../model/constraints.js';
 import type { ParamName } from '../model/params.js';
 import { native } from '../native.js';
 import { adam } from '../optim/adam.js';
@@ -97,6 +98,8 @@ export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptio
   const loss = native.flossingGradient(run.spec, run.settings, FLOSS_MODES.indexOf(mode), target, run.params, run.x, run.noise, run.q0, exps, grads.flat, stats);
   expectFiniteExponents(exps);
   expectFinite(grads.flat, 'flossing gradient');
+  // The kernel differentiates with respect to the effective weights; map back to the raw ones.
+  gradientToRaw(run.dtype === model.dtype ? model : model.clone(run.dtype), grads);
   const perTrajectory = toRows(exps, run.batch, run.k);
   const counters = readCounters(stats);
   const { mean, std } = columnStats(perTrajectory);

@@ -21,6 +21,7 @@
  */
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { DType, FloatArray } from '../model/params.js';
+import { effectiveParamSet } from '../model/constraints.js';
 import { native } from '../native.js';
 import type { NativeLyapunovSettings, NativeSpec } from '../native.js';
 import { Rng } from '../rng.js';
@@ -200,7 +201,9 @@ export function prepareRun(model: LeakyRNN, options: LyapunovProtocol & DriveOpt
     throw rangeError(`${field}.q0`, '"identity", "random" or a Float64Array [N][k]', q0Option);
   }
 
-  const params = dtype === model.dtype ? model.params.flat : model.params.clone(dtype).flat;
+  // The dynamics run on the effective weights (Dale's law and sparsity masks applied).
+  const effective = effectiveParamSet(model);
+  const params = dtype === model.dtype ? effective.flat : effective.clone(dtype).flat;
   return {
     spec: model.nativeSpec(T, batch),
     settings: { k, warmupState, warmupQ, steps, qrEvery, qrMethod: qrMethod === 'householder' ? 0 : 1 },

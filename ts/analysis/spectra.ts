@@ -3,6 +3,7 @@
  * (paper 2, Appendix Figure 8).
  * @module
  */
+import { effectiveParamSet } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { native } from '../native.js';
 import { expectFinite, rangeError, typeError } from '../validate.js';
@@ -33,7 +34,10 @@ export function eigenvalues(A: ArrayLike<number>, n: number, field = 'A'): Eigen
   return { re: order.map((i) => re[i]!), im: order.map((i) => im[i]!), spectralRadius: n > 0 ? mod(order[0]!) : 0 };
 }
 
-/** Eigenvalues of the recurrent weight matrix Wh of `model`. */
+/**
+ * Eigenvalues of the recurrent weight matrix of `model` as the dynamics use it: Wh, or with
+ * Dale's law or a sparsity mask the effective weights |Wh| * mask.
+ */
 export function recurrentEigenvalues(model: LeakyRNN): Eigenvalues {
-  return eigenvalues(model.params.Wh, model.N, 'Wh');
+  return eigenvalues(effectiveParamSet(model).Wh, model.N, 'Wh');
 }

@@ -19,17 +19,17 @@ import { DTYPES } from '../model/params.js';
 import type { DType } from '../model/params.js';
 import { OPTIMIZERS, createOptimizer } from '../optim/index.js';
 import { Rng } from '../rng.js';
-import { getRule, ruleNames } from '../rules/index.js';
 import { createTask, taskNames } from '../tasks/index.js';
 import { rangeError } from '../validate.js';
 import { VERSION } from '../version.js';
 import { integerOption, keyValueOption, numberOption, prepareOutputDir, printJson } from './common.js';
 import { createProgressBar } from './progress.js';
+import { addRuleOptions, ruleFromCli } from './rule-options.js';
+import type { RuleCliOptions } from './rule-options.js';
 
-interface TrainCliOptions {
+interface TrainCliOptions extends RuleCliOptions {
   task: string;
   taskOption?: Record<string, unknown>;
-  rule: string;
   gain: number;
   iters: number;
   batch?: number;
@@ -42,6 +42,9 @@ interface TrainCliOptions {
   alpha?: number;
   tau?: number;
   noise: number;
+  dale: boolean;
+  excitatoryFraction?: number;
+  connectivity?: number;
   init: InitScheme;
   dtype: DType;
   seed: number;
@@ -69,12 +72,12 @@ interface TrainCliOptions {
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('Train a leaky RNN on a task with a learning rule; write the loss curve and the model.')
     .requiredOption('--task <name>', `task (${taskNames().join(', ')})`)
-    .option('--task-option <key=value>', 'task setting, repeatable (e.g. --task-option test=true)', keyValueOption('--task-option'))
-    .option('--rule <name>', `learning rule (${ruleNames().join(', ')})`, 'bptt')
+    .option('--task-option <key=value>', 'task setting, repeatable (e.g. --task-option test=true)', keyValueOption('--task-option'));
+  addRuleOptions(command)
     .option('--gain <g>', 'recurrent gain: Wh ~ N(0, g^2/N)', numberOption('--gain', { min: 0 }), 1)
     .option('--iters <n>', 'training iterations (updates)', integerOption('--iters', 0), 2000)
     .option('--batch <B>', 'trials per batch (default 32; mante72: its 72 conditions)', integerOption('--batch', 1))
@@ -87,6 +90,9 @@ export function registerTrain(program: Command): void {
     .option('--alpha <a>', "leak factor in [0, 1) (default 1 - dt/tau from the task's dt and tau)", numberOption('--alpha', { min: 0, max: 1, maxExclusive: true }))
     .option('--tau <tau>', "membrane time constant in the task's time unit (default: the task's)", numberOption('--tau', { min: 0, minExclusive: true }))
     .option('--noise <std>', 'state noise standard deviation per step', numberOption('--noise', { min: 0 }), 0)
+    .option('--dale', "Dale's law on the recurrent weights (sign by presynaptic unit, no autapses)", false)
+    .option('--excitatory-fraction <f>', "fraction of excitatory units with --dale (default 0.8)", numberOption('--excitatory-fraction', { min: 0, max: 1, minExclusive: true, maxExclusive: true }))
+    .option('--connectivity <p>', 'probability of each recurrent connection: a fixed Bernoulli(p) mask, saved with the model (default 1)', numberOption('--connectivity', { min: 0, max: 1, minExclusive: true }))
     .addOption(new Option('--init <scheme>', 'input/readout initialisation').choices([...INIT_SCHEMES]).default('yang2020'))
     .addOption(new Option('--dtype <type>', 'floating-point type').choices([...DTYPES]).default('float32'))
     .option('--seed <n>', 'random seed (weights, batches, noise)', integerOption('--seed', 0), 0)
@@ -118,8 +124,9 @@ export function registerTrain(program: Command): void {
 
 function runTrain(o: TrainCliOptions): void {
   if (o.out !== undefined) prepareOutputDir(o.out, o.force);
-  getRule(o.rule, '--rule');
   if (o.flossK !== undefined && o.flossK > o.hidden) throw rangeError('--floss-k', `an integer in [1, ${o.hidden}] (k <= --hidden)`, o.flossK);
+  const rng = new Rng(o.seed);
+  const rule = ruleFromCli(o, rng);
   const task = createTask(o.task, o.taskOption ?? {});
   const tau = o.tau ?? task.info.tau;
   const alpha = o.alpha ?? 1 - task.info.dt / tau;
@@ -132,8 +139,10 @@ function runTrain(o: TrainCliOptions): void {
     activation: o.activation,
     noiseStd: o.noise,
     ...(o.alpha === undefined ? { dt: task.info.dt, tau } : {}),
+    ...(o.dale ? { dale: true } : {}),
+    ...(o.excitatoryFraction !== undefined ? { excitatoryFraction: o.excitatoryFraction } : {}),
+    ...(o.connectivity !== undefined ? { connectivity: o.connectivity } : {}),
   };
-  const rng = new Rng(o.seed);
   const model = LeakyRNN.create(config, { rng: rng.fork('init'), gain: o.gain, init: o.init, dtype: o.dtype });
   const initial = model.clone();
   const optimizer = createOptimizer(o.optimizer, o.optimizer === 'sgd' ? { lr: o.lr, momentum: o.momentum ?? 0 } : { lr: o.lr });
@@ -158,7 +167,7 @@ function runTrain(o: TrainCliOptions): void {
   try {
     result = train(model, {
       task,
-      rule: o.rule,
+      rule,
       optimizer,
       iters: o.iters,
       batchSize,
@@ -193,7 +202,7 @@ function runTrain(o: TrainCliOptions): void {
   }));
   const summary = {
     task: o.task,
-    rule: o.rule,
+    rule: rule.name,
     gain: o.gain,
     seed: o.seed,
     iterations: result.iterations,
@@ -259,7 +268,7 @@ function runTrain(o: TrainCliOptions): void {
   if (o.json) printJson(summary);
   else {
     process.stderr.write(
-      `rnnlab train: ${o.task}/${o.rule}, gain ${o.gain}, seed ${o.seed}: loss ${lossBefore.toPrecision(4)} -> ${lossAfter.toPrecision(4)}` +
+      `rnnlab train: ${o.task}/${rule.name}, gain ${o.gain}, seed ${o.seed}: loss ${lossBefore.toPrecision(4)} -> ${lossAfter.toPrecision(4)}` +
         `${summary.accuracyBefore !== null ? `, accuracy ${fmt(summary.accuracyBefore)} -> ${fmt(summary.accuracyAfter)} (chance ${fmt(summary.chance)})` : ''}` +
         `, normalised accuracy ${fmt(summary.normalizedAccuracyBefore)} -> ${fmt(summary.normalizedAccuracyAfter)}` +
         ` on ${evalTrials} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +

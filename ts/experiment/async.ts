@@ -6,8 +6,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
-import { getRule } from '../rules/index.js';
-import type { LearningRule } from '../rules/rule.js';
+import { createRule } from '../rules/index.js';
 import { Rng } from '../rng.js';
 import { taskOrigin } from '../tasks/index.js';
 import type { Task } from '../tasks/task.js';
@@ -64,13 +63,18 @@ function inWorker<T>(request: WorkerRequest, onReply: (reply: WorkerReply, done:
 export interface TrainAsyncOptions extends Omit<TrainOptions, 'task' | 'rule' | 'optimizer'> {
   /** A task made by `createTask` (its name and options are sent to the worker). */
   task: Task;
-  /** A registered rule, or its name. */
-  rule: LearningRule | string;
+  /** A rule name (see `ruleNames()`, e.g. "eprop", "tbptt:10"). */
+  rule: string;
+  /**
+   * The rule's settings as plain data (e.g. `{ feedback: 'random' }`); random feedback is drawn
+   * from `rng.fork('feedback')`, as `createRule(rule, ruleOptions, rng)` does.
+   */
+  ruleOptions?: Record<string, unknown>;
   /** An optimiser made by `adam()` or `sgd()`. */
   optimizer: Optimizer & { options?: object };
 }
 
-const TRAIN_ASYNC_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+const TRAIN_ASYNC_KEYS = ['task', 'rule', 'ruleOptions', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
 
 /**
  * Trains `model` in a worker thread and, when training ends, writes the trained parameters
@@ -82,20 +86,20 @@ export function trainAsync(model: LeakyRNN, options: TrainAsyncOptions): Promise
   expectKnownKeys(expectObject(options, 'options'), TRAIN_ASYNC_KEYS, 'options');
   const origin = taskOrigin(options.task);
   if (!origin) throw typeError('options.task', 'a task made by createTask (custom tasks run with the synchronous train())', options.task);
-  const ruleName = typeof options.rule === 'string' ? options.rule : options.rule?.name;
-  const registered = getRule(String(ruleName), 'options.rule');
-  if (typeof options.rule !== 'string' && options.rule !== registered) {
-    throw typeError('options.rule', 'a registered learning rule or its name (custom rules run with the synchronous train())', options.rule);
+  if (typeof options.rule !== 'string') {
+    throw typeError('options.rule', 'a rule name (rule objects, and custom rules, run with the synchronous train(); rule settings go in ruleOptions)', options.rule);
   }
+  const ruleOptions = options.ruleOptions ?? {};
+  if (!(options.rng instanceof Rng)) throw typeError('options.rng', 'an Rng', options.rng);
+  createRule(options.rule, ruleOptions, options.rng, 'options.rule');
   const optimizer = options.optimizer;
   if (!optimizer || (optimizer.name !== 'adam' && optimizer.name !== 'sgd') || typeof optimizer.options !== 'object') {
     throw typeError('options.optimizer', 'an optimiser made by adam() or sgd()', optimizer);
   }
-  if (!(options.rng instanceof Rng)) throw typeError('options.rng', 'an Rng', options.rng);
   const job: TrainJob = {
     model: { config: { ...model.config }, dtype: model.dtype, flat: model.params.flat.slice() },
     task: origin,
-    rule: ruleName,
+    rule: { name: options.rule, options: ruleOptions },
     optimizer: { name: optimizer.name, options: { ...(optimizer.options as Record<string, number>) } },
     iters: options.iters,
     batchSize: options.batchSize,

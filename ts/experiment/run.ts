@@ -10,7 +10,8 @@ import type { LeakyRNNConfig } from '../model/leaky-rnn.js';
 import { blasInfo } from '../native.js';
 import { createOptimizer } from '../optim/index.js';
 import { Rng } from '../rng.js';
-import { getRule } from '../rules/index.js';
+import { createRule } from '../rules/index.js';
+import type { LearningRule } from '../rules/rule.js';
 import { createTask } from '../tasks/index.js';
 import type { Task } from '../tasks/task.js';
 import { rangeError } from '../validate.js';
@@ -80,6 +81,7 @@ export interface PreparedRun {
   config: RunConfig;
   id: string;
   task: Task;
+  rule: LearningRule;
   model: LeakyRNN;
   initial: LeakyRNN;
   rng: Rng;
@@ -88,16 +90,16 @@ export interface PreparedRun {
 /** Validates settings and builds the task and the initial model. */
 export function prepareRun(input: RunConfigInput | RunConfig): PreparedRun {
   const config = resolveRunConfig(input);
-  getRule(config.rule, 'rule');
-  const task = createTask(config.task, config.taskOptions);
   const rng = new Rng(config.seed);
+  const rule = createRule(config.rule, config.ruleOptions, rng, 'rule');
+  const task = createTask(config.task, config.taskOptions);
   const model = LeakyRNN.create(modelConfigFor(config, task), { rng: rng.fork('init'), gain: config.gain, init: config.init, dtype: config.dtype });
-  return { config, id: runId(config), task, model, initial: model.clone(), rng };
+  return { config, id: runId(config), task, rule, model, initial: model.clone(), rng };
 }
 
 /** Trains a prepared run in place and returns its record. */
 export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecord {
-  const { config, task, model, rng } = run;
+  const { config, task, rule, model, rng } = run;
   const startedAt = new Date();
   const start = performance.now();
   const optimizer = createOptimizer(config.optimizer, config.optimizer === 'sgd' ? { lr: config.lr, momentum: config.momentum } : { lr: config.lr });
@@ -106,7 +108,7 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
   const before = score();
   const result = train(model, {
     task,
-    rule: config.rule,
+    rule,
     optimizer,
     iters: config.iters,
     batchSize: config.batch ?? task.info.conditionCount ?? 32,

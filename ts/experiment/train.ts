@@ -113,7 +113,7 @@ const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'l
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   expectKnownKeys(expectObject(options, 'options'), TRAIN_KEYS, 'options');
-  const rule = typeof options.rule === 'string' ? getRule(options.rule, 'options.rule') : options.rule;
+  const rule = typeof options.rule === 'string' ? getRule(options.rule, {}, 'options.rule') : options.rule;
   if (!rule || typeof rule.gradient !== 'function') throw typeError('options.rule', 'a learning rule or its name', options.rule);
   const iters = expectInteger(options.iters, 'options.iters', 0);
   const batchSize = expectInteger(options.batchSize, 'options.batchSize', 1);

@@ -13,6 +13,7 @@ import type { DType, FloatArray } from '../model/params.js';
 import { createOptimizer } from '../optim/index.js';
 import { Rng } from '../rng.js';
 import type { RngState } from '../rng.js';
+import { createRule } from '../rules/index.js';
 import { createTask } from '../tasks/index.js';
 import type { TaskOrigin } from '../tasks/index.js';
 import { runOne } from './run.js';
@@ -25,7 +26,7 @@ import type { TrainProgress, TrainResult } from './train.js';
 export interface TrainJob {
   model: { config: ResolvedConfig; dtype: DType; flat: FloatArray };
   task: TaskOrigin;
-  rule: string;
+  rule: { name: string; options: Record<string, unknown> };
   optimizer: { name: string; options: Record<string, number> };
   iters: number;
   batchSize: number;
@@ -45,13 +46,14 @@ export type WorkerReply =
 function trainJob(job: TrainJob, post: (reply: WorkerReply) => void): void {
   const params = new ParamSet(job.model.config, job.model.dtype, job.model.flat);
   const model = new LeakyRNN(job.model.config, params);
+  const rng = Rng.fromState(job.rng);
   const result = train(model, {
     task: createTask(job.task.name, job.task.options),
-    rule: job.rule,
+    rule: createRule(job.rule.name, job.rule.options, rng),
     optimizer: createOptimizer(job.optimizer.name, job.optimizer.options),
     iters: job.iters,
     batchSize: job.batchSize,
-    rng: Rng.fromState(job.rng),
+    rng,
     ...(job.logEvery !== undefined ? { logEvery: job.logEvery } : {}),
     ...(job.clipNorm !== undefined ? { clipNorm: job.clipNorm } : {}),
     ...(job.divergenceLoss !== undefined ? { divergenceLoss: job.divergenceLoss } : {}),

@@ -1,18 +1,46 @@
 /**
- * Backpropagation through time: the exact gradient (native/bptt.cpp).
+ * Backpropagation through time: the exact gradient (native/bptt.cpp), optionally with the readout
+ * feedback replaced by a fixed random matrix (feedback alignment on the readout, as mode -2 of
+ * LearningRuleSimilarities; then the rule is no longer exact).
  * @module
  */
+import { gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
+import type { Rng } from '../rng.js';
 import { lossAndOutputGrad, runForward } from './forward.js';
+import { readFeedback, ruleOptions } from './options.js';
+import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
 
-export const bptt: LearningRule = {
-  name: 'bptt',
-  description: 'exact gradient by backpropagation through time',
-  gradient(model, trials, grads, ctx) {
-    const traj = runForward(model, trials, ctx.workspace, ctx.rng);
-    const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
-    native.bpttBackward(traj.spec, model.params.flat, traj.x, traj.H, traj.rate, dY, grads.flat);
-    return loss;
-  },
-};
+export interface BpttOptions {
+  /** "exact" (default) or "random" (feedback alignment on the readout). */
+  feedback?: FeedbackMode;
+  /** Generator of the random feedback matrix (required with feedback "random"). */
+  rng?: Rng;
+}
+
+/** Creates the BPTT rule. */
+export function createBptt(options: BpttOptions = {}, field = 'options'): LearningRule {
+  const o = ruleOptions(options, ['feedback', 'rng'], field);
+  const feedback = readFeedback(o, field);
+  return {
+    name: 'bptt',
+    description: feedback
+      ? 'backpropagation through time with a fixed random readout feedback matrix (feedback alignment)'
+      : 'exact gradient by backpropagation through time',
+    gradient(model, trials, grads, ctx) {
+      const traj = runForward(model, trials, ctx.workspace, ctx.rng);
+      const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
+      if (feedback) {
+        native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, 0, null, 0, 0, feedback.matrix(model));
+      } else {
+        native.bpttBackward(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat);
+      }
+      gradientToRaw(model, grads);
+      return loss;
+    },
+  };
+}
+
+/** The exact gradient by backpropagation through time. */
+export const bptt: LearningRule = createBptt();

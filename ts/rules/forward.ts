@@ -1,9 +1,11 @@
 /**
- * The forward pass and the loss, shared by every learning rule.
+ * The forward pass and the loss, shared by every learning rule, and the per-batch arrays every
+ * kernel reads (inputs, targets and mask in the model's dtype, state noise).
  * @module
  */
 import { native } from '../native.js';
 import type { FloatArray, NativeSpec } from '../native.js';
+import { effectiveParams } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { Rng } from '../rng.js';
 import type { Trials } from '../trials.js';
@@ -13,6 +15,11 @@ import type { Workspace } from './workspace.js';
 /** What the forward pass leaves in the workspace. */
 export interface Trajectory {
   spec: NativeSpec;
+  /**
+   * The flat parameters the kernels ran on: the effective weights under Dale's law or a sparsity
+   * mask (a workspace copy), else model.params.flat itself.
+   */
+  params: FloatArray;
   /** Inputs in the model's dtype [T][B][nIn]. */
   x: FloatArray;
   /** State noise [T][B][N] that was added, or null. */
@@ -34,26 +41,57 @@ export function inModelDtype(model: LeakyRNN, ws: Workspace, name: string, value
 }
 
 /**
- * Runs the model on a batch. When the model has state noise (config.noiseStd > 0) an `rng`
- * is required; the noise is drawn from it.
+ * The state noise of one batch [T][B][N] (std config.noiseStd per step), or null without noise.
+ * Every rule draws it the same way, so rules given generators in the same state see the same noise.
+ */
+export function drawStateNoise(model: LeakyRNN, T: number, B: number, ws: Workspace, rng: Rng | undefined): FloatArray | null {
+  if (!(model.config.noiseStd > 0)) return null;
+  if (!rng) throw rangeError('rng', 'a generator for the state noise (config.noiseStd > 0)', rng);
+  const noise = ws.get('noise', model.dtype, T * B * model.N);
+  rng.fillNormal(noise, model.config.noiseStd);
+  return noise;
+}
+
+/** What the streaming kernels read about a batch besides the parameters. */
+export interface BatchArrays {
+  spec: NativeSpec;
+  x: FloatArray;
+  noise: FloatArray | null;
+  /** 0 mse, 1 ce */
+  kind: number;
+  targets: FloatArray;
+  mask: FloatArray | null;
+}
+
+/** Inputs, targets, mask (model dtype) and state noise of a batch, for the streaming kernels. */
+export function batchArrays(model: LeakyRNN, trials: Trials, ws: Workspace, rng: Rng | undefined): BatchArrays {
+  return {
+    spec: model.nativeSpec(trials.T, trials.B),
+    x: inModelDtype(model, ws, 'x', trials.inputs),
+    noise: drawStateNoise(model, trials.T, trials.B, ws, rng),
+    kind: trials.loss === 'ce' ? 1 : 0,
+    targets: inModelDtype(model, ws, 'targets', trials.targets),
+    mask: trials.mask ? inModelDtype(model, ws, 'mask', trials.mask) : null,
+  };
+}
+
+/**
+ * Runs the model on a batch (on its effective weights when it has constraints). When the model
+ * has state noise (config.noiseStd > 0) an `rng` is required; the noise is drawn from it.
  */
 export function runForward(model: LeakyRNN, trials: Trials, ws: Workspace, rng?: Rng): Trajectory {
   const { T, B } = trials;
   const N = model.N;
   const dtype = model.dtype;
   const spec = model.nativeSpec(T, B);
+  const params = effectiveParams(model, ws);
   const x = inModelDtype(model, ws, 'x', trials.inputs);
-  let noise: FloatArray | null = null;
-  if (model.config.noiseStd > 0) {
-    if (!rng) throw rangeError('rng', 'a generator for the state noise (config.noiseStd > 0)', rng);
-    noise = ws.get('noise', dtype, T * B * N);
-    rng.fillNormal(noise, model.config.noiseStd);
-  }
+  const noise = drawStateNoise(model, T, B, ws, rng);
   const H = ws.get('H', dtype, (T + 1) * B * N);
   const rate = ws.get('rate', dtype, (T + 1) * B * N);
   const Y = ws.get('Y', dtype, T * B * model.config.nOut);
-  native.forward(spec, model.params.flat, x, noise, H, rate, Y);
-  return { spec, x, noise, H, rate, Y };
+  native.forward(spec, params, x, noise, H, rate, Y);
+  return { spec, params, x, noise, H, rate, Y };
 }
 
 /** The loss of a trajectory and dLoss/dY [T][B][nOut], written into the workspace. */
