@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerGrad } from './grad.js';
 import { registerReport } from './report.js';
+import { registerReproduce } from './reproduce.js';
 import { registerResults } from './results.js';
 import { registerSweep } from './sweep.js';
 import { registerSimilarity } from './similarity.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerSimilarity(program);
   registerEvaluate(program);
   registerTasks(program);
+  registerReproduce(program);
   registerLyapunov(program);
   return program;
 }

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
-import { DTYPES } from '../model/params.js';
+import { DTYPES, PARAM_NAMES } from '../model/params.js';
+import { FLOSS_MODES } from '../analysis/flossing.js';
 import { OPTIMIZERS } from '../optim/index.js';
 import { parseWithSchema } from '../validate.js';
 
@@ -54,6 +55,25 @@ export const RunConfigSchema = z.strictObject({
   trackAccuracy: z.boolean().default(false),
   /** A loss above this (or NaN) marks the run diverged. */
   divergenceLoss: z.number().positive().default(1e6),
+  /** Dale's law on Wh (sign by presynaptic column, 80% excitatory unless excitatoryFraction). */
+  dale: z.boolean().default(false),
+  excitatoryFraction: z.number().gt(0).lt(1).optional(),
+  /** Fraction of recurrent connections kept by a fixed random mask (1 = dense). */
+  connectivity: z.number().gt(0).max(1).default(1),
+  /** Parameters the optimiser updates (default Wh, Wx, b, Wout, bOut). */
+  trainable: z.array(z.enum(PARAM_NAMES)).optional(),
+  /** Gradient-flossing pretraining iterations before training (0 = none; paper 1 uses 100). */
+  flossPretrain: z.int().min(0).default(0),
+  /** Flossing gradient: full, hdetached or local (time-local, paper 1's bio-plausible variant). */
+  flossMode: z.enum(FLOSS_MODES).default('local'),
+  /** Other flossing settings (k, lr, sequenceSteps, warmupQ, batchSize, every, repeats, ...). */
+  flossOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Record the maximum Lyapunov exponent before and after training (and after flossing). */
+  lyapunov: z.boolean().default(false),
+  /** Protocol of the maximum Lyapunov exponent (batch, warmup, steps, qrMethod). */
+  lyapunovOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Record the eigenvalues of the recurrent weights before and after training. */
+  eigenvalues: z.boolean().default(true),
 });
 
 /** Settings as written in a sweep or preset (defaults may be omitted). */

@@ -21,6 +21,9 @@ import { resolveRunConfig, runId } from './run-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import { train } from './train.js';
 import type { TrainProgress, TrainResult } from './train.js';
+import type { FlossTrainOptions } from '../analysis/flossing.js';
+import type { MaxLyapunovOptions, MaxLyapunovResult } from '../analysis/lyapunov.js';
+import type { Eigenvalues } from '../analysis/spectra.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
@@ -41,6 +44,22 @@ export interface RunRecord {
   eval: { before: Score; after: Score | null };
   /** Where the run diverged, or null. */
   diverged: { iter: number; loss: number | null; reason: string } | null;
+  /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
+  dynamics?: RunDynamics;
+}
+
+/** The largest Lyapunov exponent over trajectories: mean and std, per step, natural log. */
+export interface LyapunovSummary {
+  mean: number;
+  std: number;
+}
+
+export interface RunDynamics {
+  maxLyapunov?: { before: LyapunovSummary; afterFlossPretrain: LyapunovSummary | null; after: LyapunovSummary | null };
+  /** Eigenvalues of the (effective) recurrent weights, sorted by decreasing modulus. */
+  eigenvalues?: { before: Eigenvalues; after: Eigenvalues | null };
+  /** Each flossing phase: when, how many updates, flossing loss and max exponent first and last. */
+  floss?: { afterIteration: number; iterations: number; lossFirst: number | null; lossLast: number | null; maxExponentFirst: number | null; maxExponentLast: number | null; seconds: number }[];
 }
 
 /** Scores on the held-out batch (accuracy only for tasks with a decision period). */
@@ -73,6 +92,9 @@ export function modelConfigFor(config: RunConfig, task: Task): LeakyRNNConfig {
     activation: config.activation,
     noiseStd: config.noise,
     ...(config.alpha === undefined ? { dt: task.info.dt, tau } : {}),
+    ...(config.dale ? { dale: true, ...(config.excitatoryFraction !== undefined ? { excitatoryFraction: config.excitatoryFraction } : {}) } : {}),
+    ...(config.connectivity < 1 ? { connectivity: config.connectivity } : {}),
+    ...(config.trainable ? { trainable: config.trainable } : {}),
   };
 }
 
@@ -113,6 +135,11 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     iters: config.iters,
     batchSize: config.batch ?? task.info.conditionCount ?? 32,
     ...(config.trackAccuracy ? { evalBatch } : {}),
+    ...(config.flossPretrain > 0 || config.flossOptions.every !== undefined
+      ? { floss: { ...config.flossOptions, iters: config.flossPretrain, mode: config.flossMode } as FlossTrainOptions }
+      : {}),
+    ...(config.lyapunov ? { lyapunov: { ...config.lyapunovOptions, rng: rng.fork('lyapunov') } as MaxLyapunovOptions } : {}),
+    eigenvalues: config.eigenvalues,
     rng: rng.fork('train'),
     logEvery: config.logEvery,
     divergenceLoss: config.divergenceLoss,
@@ -133,7 +160,31 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     curve: curveOf(result.lossCurve, config.trackAccuracy),
     eval: { before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
+    ...(dynamicsOf(result) ? { dynamics: dynamicsOf(result)! } : {}),
   };
+}
+
+function summary(r: MaxLyapunovResult | null): LyapunovSummary | null {
+  return r ? { mean: r.mean, std: r.std } : null;
+}
+
+function dynamicsOf(result: TrainResult): RunDynamics | undefined {
+  const d: RunDynamics = {};
+  const lyap = result.dynamics?.maxLyapunov;
+  if (lyap) d.maxLyapunov = { before: summary(lyap.before)!, afterFlossPretrain: summary(lyap.afterFlossPretrain), after: summary(lyap.after) };
+  if (result.dynamics?.eigenvalues) d.eigenvalues = result.dynamics.eigenvalues;
+  if (result.floss.length) {
+    d.floss = result.floss.map((p) => ({
+      afterIteration: p.afterIteration,
+      iterations: p.iterations,
+      lossFirst: p.loss[0] ?? null,
+      lossLast: p.loss.at(-1) ?? null,
+      maxExponentFirst: p.maxExponent[0] ?? null,
+      maxExponentLast: p.maxExponent.at(-1) ?? null,
+      seconds: p.seconds,
+    }));
+  }
+  return Object.keys(d).length ? d : undefined;
 }
 
 function curveOf(points: TrainResult['lossCurve'], tracked: boolean): RunRecord['curve'] {
