@@ -6,25 +6,23 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { evaluate } from '../experiment/evaluate.js';
-import { train } from '../experiment/train.js';
-import type { LossPoint, TrainResult } from '../experiment/train.js';
+import { executeRun, prepareRun } from '../experiment/run.js';
+import type { RunRecord } from '../experiment/run.js';
+import type { RunConfig, RunConfigInput } from '../experiment/run-config.js';
 import { FLOSS_MODES } from '../analysis/flossing.js';
-import type { FlossMode, FlossTrainOptions } from '../analysis/flossing.js';
+import type { FlossMode } from '../analysis/flossing.js';
 import { writeFileAtomic, writeJsonFile } from '../io/files.js';
 import { modelToJSON, writeModelFile } from '../io/model-file.js';
-import { ACTIVATIONS, INIT_SCHEMES, LeakyRNN } from '../model/leaky-rnn.js';
+import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
 import type { Activation, InitScheme } from '../model/leaky-rnn.js';
 import { DTYPES } from '../model/params.js';
 import type { DType } from '../model/params.js';
-import { OPTIMIZERS, createOptimizer } from '../optim/index.js';
-import { Rng } from '../rng.js';
-import { createTask, taskNames } from '../tasks/index.js';
+import { OPTIMIZERS } from '../optim/index.js';
+import { taskNames } from '../tasks/index.js';
 import { rangeError } from '../validate.js';
-import { VERSION } from '../version.js';
 import { integerOption, keyValueOption, numberOption, prepareOutputDir, printJson } from './common.js';
 import { createProgressBar } from './progress.js';
-import { addRuleOptions, ruleFromCli } from './rule-options.js';
+import { addRuleOptions } from './rule-options.js';
 import type { RuleCliOptions } from './rule-options.js';
 
 interface TrainCliOptions extends RuleCliOptions {
@@ -122,176 +120,15 @@ export function registerTrain(program: Command): void {
     .action((options: TrainCliOptions) => runTrain(options));
 }
 
-function runTrain(o: TrainCliOptions): void {
-  if (o.out !== undefined) prepareOutputDir(o.out, o.force);
-  if (o.flossK !== undefined && o.flossK > o.hidden) throw rangeError('--floss-k', `an integer in [1, ${o.hidden}] (k <= --hidden)`, o.flossK);
-  const rng = new Rng(o.seed);
-  const rule = ruleFromCli(o, rng);
-  const task = createTask(o.task, o.taskOption ?? {});
-  const tau = o.tau ?? task.info.tau;
-  const alpha = o.alpha ?? 1 - task.info.dt / tau;
-  if (!(alpha >= 0 && alpha < 1)) throw rangeError('--tau', `a value >= dt (${task.info.dt}) so that alpha = 1 - dt/tau is in [0, 1)`, tau);
-  const config = {
-    nIn: task.info.inputs.length,
-    nHidden: o.hidden,
-    nOut: task.info.outputs.length,
-    alpha,
-    activation: o.activation,
-    noiseStd: o.noise,
-    ...(o.alpha === undefined ? { dt: task.info.dt, tau } : {}),
-    ...(o.dale ? { dale: true } : {}),
-    ...(o.excitatoryFraction !== undefined ? { excitatoryFraction: o.excitatoryFraction } : {}),
-    ...(o.connectivity !== undefined ? { connectivity: o.connectivity } : {}),
-  };
-  const model = LeakyRNN.create(config, { rng: rng.fork('init'), gain: o.gain, init: o.init, dtype: o.dtype });
-  const initial = model.clone();
-  const optimizer = createOptimizer(o.optimizer, o.optimizer === 'sgd' ? { lr: o.lr, momentum: o.momentum ?? 0 } : { lr: o.lr });
-  const batchSize = o.batch ?? task.info.conditionCount ?? 32;
-  const evalTrials = o.evalBatch ?? task.info.conditionCount ?? 256;
-  const evalBatch = task.sample(rng.fork('eval'), evalTrials);
-  const before = evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
-  const lossBefore = before.loss;
-  // Dynamics: weight eigenvalues always, the maximum Lyapunov exponent on request.
-  const lyapunovProtocol = { batch: o.lyapunovBatch, warmup: o.lyapunovWarmup, steps: o.lyapunovSteps };
-  const floss = flossOptions(o);
-
-  const showAccuracy = o.trackAccuracy && task.info.decisionPeriod !== undefined;
-  const bar = createProgressBar(
-    o.iters,
-    'train',
-    `| loss {loss}${showAccuracy ? ' | acc {acc}' : ''} | {speed} it/s`,
-    { loss: '-', acc: '-', speed: '-' },
-    o.progress,
-  );
-  let result: TrainResult;
-  try {
-    result = train(model, {
-      task,
-      rule,
-      optimizer,
-      iters: o.iters,
-      batchSize,
-      rng: rng.fork('train'),
-      logEvery: o.logEvery,
-      ...(o.clip !== undefined ? { clipNorm: o.clip } : {}),
-      ...(o.trackAccuracy ? { evalBatch } : {}),
-      ...(floss !== undefined ? { floss } : {}),
-      ...(o.lyapunov ? { lyapunov: { ...lyapunovProtocol, rng: rng.fork('lyapunov') } } : {}),
-      eigenvalues: true,
-      onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), acc: p.accuracy?.toFixed(3) ?? '-', speed: p.itersPerSecond.toFixed(0) }),
-    });
-  } finally {
-    bar.stop();
+/** The run settings (as a sweep would give them) that the command-line options describe. */
+export function runConfigFromCli(o: TrainCliOptions): RunConfigInput {
+  const ruleOptions: Record<string, unknown> = { ...(o.ruleOption ?? {}) };
+  if (o.feedback !== undefined) {
+    if (ruleOptions.feedback !== undefined) throw rangeError('--feedback', 'either --feedback or --rule-option feedback=..., not both', o.feedback);
+    ruleOptions.feedback = o.feedback;
   }
-  const after = result.diverged ? null : evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task });
-  const lossAfter = after ? after.loss : NaN;
-  const spectrumBefore = result.dynamics!.eigenvalues!.before;
-  const spectrumAfter = result.dynamics!.eigenvalues!.after;
-  const lyapunov = result.dynamics!.maxLyapunov;
-  const lyapunovBefore = lyapunov?.before ?? null;
-  const lyapunovAfter = lyapunov?.after ?? null;
-  const afterFloss = lyapunov?.afterFlossPretrain ?? null;
-  const flossSummary = result.floss.map((p) => ({
-    afterIteration: p.afterIteration,
-    iterations: p.iterations,
-    lossFirst: p.loss[0] ?? null,
-    lossLast: p.loss.at(-1) ?? null,
-    maxExponentFirst: p.maxExponent[0] ?? null,
-    maxExponentLast: p.maxExponent.at(-1) ?? null,
-    seconds: p.seconds,
-  }));
-  const summary = {
-    task: o.task,
-    rule: rule.name,
-    gain: o.gain,
-    seed: o.seed,
-    iterations: result.iterations,
-    lossBefore,
-    lossAfter,
-    evalTrials,
-    accuracyBefore: before.accuracy ?? null,
-    accuracyAfter: after ? (after.accuracy ?? null) : null,
-    chance: before.chance ?? null,
-    normalizedAccuracyBefore: before.normalizedAccuracy ?? null,
-    normalizedAccuracyAfter: after ? (after.normalizedAccuracy ?? null) : null,
-    spectralRadiusBefore: spectrumBefore.spectralRadius,
-    spectralRadiusAfter: spectrumAfter?.spectralRadius ?? null,
-    ...(o.lyapunov
-      ? {
-          maxLyapunovBefore: lyapunovBefore?.mean ?? null,
-          ...(afterFloss ? { maxLyapunovAfterFloss: afterFloss.mean } : {}),
-          maxLyapunovAfter: lyapunovAfter?.mean ?? null,
-        }
-      : {}),
-    ...(floss !== undefined ? { floss: flossSummary } : {}),
-    finalLoggedLoss: result.lossCurve.at(-1)?.loss ?? null,
-    diverged: result.diverged,
-    seconds: result.seconds,
-    itersPerSecond: result.iterations / result.seconds,
-    out: o.out ?? null,
-  };
-  if (o.out !== undefined) {
-    const overwrite = o.force;
-    const curve = result.lossCurve;
-    const columns: (keyof LossPoint)[] = o.trackAccuracy ? ['iter', 'loss', 'evalLoss', 'accuracy', 'normalizedAccuracy'] : ['iter', 'loss'];
-    const cell = (p: LossPoint, c: keyof LossPoint): string => (p[c] === undefined ? '' : String(p[c]));
-    writeFileAtomic(join(o.out, 'loss.csv'), `${columns.join(',')}\n${curve.map((p) => columns.map((c) => cell(p, c)).join(',')).join('\n')}\n`, { overwrite });
-    writeJsonFile(join(o.out, 'loss.json'), Object.fromEntries(columns.map((c) => [c, curve.map((p) => p[c] ?? null)])), { overwrite });
-    writeModelFile(join(o.out, 'model-init.json'), initial, { overwrite });
-    writeModelFile(join(o.out, 'model.json'), model, { overwrite });
-    writeJsonFile(
-      join(o.out, 'run.json'),
-      {
-        format: 'rnnlab.run/1',
-        version: VERSION,
-        date: new Date().toISOString(),
-        settings: { ...o, batch: batchSize, evalBatch: evalTrials, taskSettings: task.settings, model: modelToJSON(model).config },
-        dynamics: {
-          weightSpectrum: { before: spectrumBefore, after: spectrumAfter },
-          ...(o.lyapunov
-            ? {
-                maxLyapunov: {
-                  protocol: { ...lyapunovProtocol, k: 1, qrEvery: 1, unit: 'per step, natural log', inputs: `fresh ${o.task} trials, concatenated` },
-                  before: lyapunovBefore,
-                  ...(afterFloss ? { afterFlossPretrain: afterFloss } : {}),
-                  after: lyapunovAfter,
-                },
-              }
-            : {}),
-          ...(floss !== undefined ? { floss: { options: floss, phases: result.floss } } : {}),
-        },
-        ...summary,
-      },
-      { overwrite },
-    );
-  }
-  if (o.json) printJson(summary);
-  else {
-    process.stderr.write(
-      `rnnlab train: ${o.task}/${rule.name}, gain ${o.gain}, seed ${o.seed}: loss ${lossBefore.toPrecision(4)} -> ${lossAfter.toPrecision(4)}` +
-        `${summary.accuracyBefore !== null ? `, accuracy ${fmt(summary.accuracyBefore)} -> ${fmt(summary.accuracyAfter)} (chance ${fmt(summary.chance)})` : ''}` +
-        `, normalised accuracy ${fmt(summary.normalizedAccuracyBefore)} -> ${fmt(summary.normalizedAccuracyAfter)}` +
-        ` on ${evalTrials} held-out trials, ${result.iterations} iterations in ${result.seconds.toFixed(1)} s` +
-        `${result.diverged ? ` (diverged at iteration ${result.diverged.iter}: ${result.diverged.reason})` : ''}${o.out ? `; wrote ${o.out}` : ''}\n`,
-    );
-    if (lyapunovBefore) {
-      process.stderr.write(
-        `rnnlab train: max Lyapunov exponent (per step) ${lyapunovBefore.mean.toFixed(4)}${afterFloss ? ` -> ${afterFloss.mean.toFixed(4)} after flossing` : ''} -> ${lyapunovAfter ? lyapunovAfter.mean.toFixed(4) : 'n/a'} after training\n`,
-      );
-    }
-  }
-}
-
-function fmt(value: number | null): string {
-  return value === null || Number.isNaN(value) ? '-' : value.toFixed(3);
-}
-
-/** The flossing options of train() from the command line, or undefined when flossing is off. */
-function flossOptions(o: TrainCliOptions): FlossTrainOptions | undefined {
-  if (o.flossPretrain === 0 && o.flossEvery === undefined) return undefined;
-  return {
-    iters: o.flossPretrain,
-    mode: o.flossMode,
+  const flossing = o.flossPretrain > 0 || o.flossEvery !== undefined;
+  const flossOptions = {
     lr: o.flossLr,
     batchSize: o.flossBatch,
     ...(o.flossK !== undefined ? { k: o.flossK } : {}),
@@ -301,4 +138,135 @@ function flossOptions(o: TrainCliOptions): FlossTrainOptions | undefined {
     ...(o.flossRepeats !== undefined ? { repeats: o.flossRepeats } : {}),
     ...(o.flossRepeatIters !== undefined ? { repeatIters: o.flossRepeatIters } : {}),
   };
+  return {
+    task: o.task,
+    taskOptions: o.taskOption ?? {},
+    rule: o.rule,
+    ruleOptions,
+    gain: o.gain,
+    lr: o.lr,
+    seed: o.seed,
+    iters: o.iters,
+    hidden: o.hidden,
+    optimizer: o.optimizer as RunConfig['optimizer'],
+    momentum: o.momentum ?? 0,
+    clip: o.clip ?? 0,
+    activation: o.activation,
+    noise: o.noise,
+    init: o.init,
+    dtype: o.dtype,
+    logEvery: o.logEvery,
+    trackAccuracy: o.trackAccuracy,
+    dale: o.dale,
+    eigenvalues: true,
+    lyapunov: o.lyapunov === true,
+    ...(o.lyapunov ? { lyapunovOptions: { batch: o.lyapunovBatch, warmup: o.lyapunovWarmup, steps: o.lyapunovSteps } } : {}),
+    ...(flossing ? { flossPretrain: o.flossPretrain, flossMode: o.flossMode, flossOptions } : {}),
+    ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    ...(o.evalBatch !== undefined ? { evalBatch: o.evalBatch } : {}),
+    ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+    ...(o.tau !== undefined ? { tau: o.tau } : {}),
+    ...(o.excitatoryFraction !== undefined ? { excitatoryFraction: o.excitatoryFraction } : {}),
+    ...(o.connectivity !== undefined ? { connectivity: o.connectivity } : {}),
+  };
+}
+
+function fmt(value: number | null | undefined): string {
+  return value === null || value === undefined || Number.isNaN(value) ? '-' : value.toFixed(3);
+}
+
+/** The JSON summary `rnnlab train --json` prints. */
+function summaryOf(record: RunRecord, ruleName: string, out: string | undefined): Record<string, unknown> {
+  const { config, eval: scores, dynamics } = record;
+  const lyapunov = dynamics?.maxLyapunov;
+  return {
+    task: config.task,
+    rule: ruleName,
+    gain: config.gain,
+    seed: config.seed,
+    iterations: record.iterations,
+    lossBefore: scores.before.loss,
+    lossAfter: scores.after ? scores.after.loss : NaN,
+    evalTrials: scores.trials,
+    accuracyBefore: scores.before.accuracy ?? null,
+    accuracyAfter: scores.after ? (scores.after.accuracy ?? null) : null,
+    chance: scores.before.chance ?? null,
+    normalizedAccuracyBefore: scores.before.normalizedAccuracy ?? null,
+    normalizedAccuracyAfter: scores.after ? (scores.after.normalizedAccuracy ?? null) : null,
+    spectralRadiusBefore: dynamics?.weightSpectrum?.before.spectralRadius ?? null,
+    spectralRadiusAfter: dynamics?.weightSpectrum?.after?.spectralRadius ?? null,
+    ...(lyapunov
+      ? {
+          maxLyapunovBefore: lyapunov.before.mean,
+          ...(lyapunov.afterFlossPretrain ? { maxLyapunovAfterFloss: lyapunov.afterFlossPretrain.mean } : {}),
+          maxLyapunovAfter: lyapunov.after?.mean ?? null,
+        }
+      : {}),
+    ...(dynamics?.floss
+      ? {
+          floss: dynamics.floss.phases.map((p) => ({
+            afterIteration: p.afterIteration,
+            iterations: p.iterations,
+            lossFirst: p.loss[0] ?? null,
+            lossLast: p.loss.at(-1) ?? null,
+            maxExponentFirst: p.maxExponent[0] ?? null,
+            maxExponentLast: p.maxExponent.at(-1) ?? null,
+            seconds: p.seconds,
+          })),
+        }
+      : {}),
+    finalLoggedLoss: record.curve.loss.at(-1) ?? null,
+    diverged: record.diverged,
+    seconds: record.trainSeconds,
+    itersPerSecond: record.iterations / record.trainSeconds,
+    out: out ?? null,
+  };
+}
+
+function runTrain(o: TrainCliOptions): void {
+  if (o.out !== undefined) prepareOutputDir(o.out, o.force);
+  if (o.flossK !== undefined && o.flossK > o.hidden) throw rangeError('--floss-k', `an integer in [1, ${o.hidden}] (k <= --hidden)`, o.flossK);
+  const run = prepareRun(runConfigFromCli(o));
+  const showAccuracy = o.trackAccuracy && run.task.info.decisionPeriod !== undefined;
+  const bar = createProgressBar(o.iters, 'train', `| loss {loss}${showAccuracy ? ' | acc {acc}' : ''} | {speed} it/s`, { loss: '-', acc: '-', speed: '-' }, o.progress);
+  let record: RunRecord;
+  try {
+    record = executeRun(run, {
+      onProgress: (p) => bar.update(p.iter, { loss: p.loss.toPrecision(4), acc: p.accuracy?.toFixed(3) ?? '-', speed: p.itersPerSecond.toFixed(0) }),
+    });
+  } finally {
+    bar.stop();
+  }
+  const summary = summaryOf(record, run.rule.name, o.out);
+  if (o.out !== undefined) {
+    const overwrite = o.force;
+    const columns = (['iter', 'loss', 'evalLoss', 'accuracy', 'normalizedAccuracy'] as const).filter((c) => record.curve[c] !== undefined);
+    const at = (c: (typeof columns)[number], k: number): number | null => {
+      const v = record.curve[c]![k];
+      return v === undefined || Number.isNaN(v) ? null : v;
+    };
+    const rows = record.curve.iter.map((_, k) => columns.map((c) => String(at(c, k) ?? '')).join(','));
+    writeFileAtomic(join(o.out, 'loss.csv'), `${columns.join(',')}\n${rows.join('\n')}\n`, { overwrite });
+    writeJsonFile(join(o.out, 'loss.json'), Object.fromEntries(columns.map((c) => [c, record.curve.iter.map((_, k) => at(c, k))])), { overwrite });
+    writeModelFile(join(o.out, 'model-init.json'), run.initial, { overwrite });
+    writeModelFile(join(o.out, 'model.json'), run.model, { overwrite });
+    writeJsonFile(join(o.out, 'run.json'), { ...record, taskSettings: run.task.settings, model: modelToJSON(run.model).config, summary }, { overwrite });
+  }
+  if (o.json) printJson(summary);
+  else {
+    const s = summary as { lossBefore: number; lossAfter: number; accuracyBefore: number | null; accuracyAfter: number | null; chance: number | null; normalizedAccuracyBefore: number | null; normalizedAccuracyAfter: number | null };
+    process.stderr.write(
+      `rnnlab train: ${o.task}/${run.rule.name}, gain ${o.gain}, seed ${o.seed}: loss ${s.lossBefore.toPrecision(4)} -> ${s.lossAfter.toPrecision(4)}` +
+        `${s.accuracyBefore !== null ? `, accuracy ${fmt(s.accuracyBefore)} -> ${fmt(s.accuracyAfter)} (chance ${fmt(s.chance)})` : ''}` +
+        `, normalised accuracy ${fmt(s.normalizedAccuracyBefore)} -> ${fmt(s.normalizedAccuracyAfter)}` +
+        ` on ${record.eval.trials} held-out trials, ${record.iterations} iterations in ${record.trainSeconds.toFixed(1)} s` +
+        `${record.diverged ? ` (diverged at iteration ${record.diverged.iter}: ${record.diverged.reason})` : ''}${o.out ? `; wrote ${o.out}` : ''}\n`,
+    );
+    const lyapunov = record.dynamics?.maxLyapunov;
+    if (lyapunov) {
+      process.stderr.write(
+        `rnnlab train: max Lyapunov exponent (per step) ${lyapunov.before.mean.toFixed(4)}${lyapunov.afterFlossPretrain ? ` -> ${lyapunov.afterFlossPretrain.mean.toFixed(4)} after flossing` : ''} -> ${lyapunov.after ? lyapunov.after.mean.toFixed(4) : 'n/a'} after training\n`,
+      );
+    }
+  }
 }

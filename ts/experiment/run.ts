@@ -21,7 +21,7 @@ import { resolveRunConfig, runId } from './run-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import { train } from './train.js';
 import type { TrainProgress, TrainResult } from './train.js';
-import type { FlossTrainOptions } from '../analysis/flossing.js';
+import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
 import type { MaxLyapunovOptions, MaxLyapunovResult } from '../analysis/lyapunov.js';
 import type { Eigenvalues } from '../analysis/spectra.js';
 
@@ -34,43 +34,56 @@ export interface RunRecord {
   version: string;
   host: { hostname: string; node: string; blas: string };
   startedAt: string;
+  /** Wall time of the whole run, scoring and dynamics included. */
   wallSeconds: number;
+  /** Wall time of the training loop (flossing phases included). */
+  trainSeconds: number;
+  /** Updates done (fewer than config.iters when the run diverged). */
+  iterations: number;
+  /** Trials per training batch. */
+  batchSize: number;
   /**
    * Training loss curve: mean batch loss over each logging interval; with `trackAccuracy`, also
    * the held-out loss, decision accuracy and normalised accuracy at each point.
    */
   curve: { iter: number[]; loss: number[]; evalLoss?: number[]; accuracy?: number[]; normalizedAccuracy?: number[] };
   /** Held-out batch scores before and after training (after is null when the run diverged). */
-  eval: { before: Score; after: Score | null };
+  eval: { trials: number; before: Score; after: Score | null };
   /** Where the run diverged, or null. */
   diverged: { iter: number; loss: number | null; reason: string } | null;
   /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
   dynamics?: RunDynamics;
 }
 
-/** The largest Lyapunov exponent over trajectories: mean and std, per step, natural log. */
-export interface LyapunovSummary {
-  mean: number;
-  std: number;
-}
-
 export interface RunDynamics {
-  maxLyapunov?: { before: LyapunovSummary; afterFlossPretrain: LyapunovSummary | null; after: LyapunovSummary | null };
   /** Eigenvalues of the (effective) recurrent weights, sorted by decreasing modulus. */
-  eigenvalues?: { before: Eigenvalues; after: Eigenvalues | null };
-  /** Each flossing phase: when, how many updates, flossing loss and max exponent first and last. */
-  floss?: { afterIteration: number; iterations: number; lossFirst: number | null; lossLast: number | null; maxExponentFirst: number | null; maxExponentLast: number | null; seconds: number }[];
+  weightSpectrum?: { before: Eigenvalues; after: Eigenvalues | null };
+  /** The largest Lyapunov exponent (per step, natural log) over trajectories of task inputs. */
+  maxLyapunov?: {
+    protocol: { batch: number; warmup: number; steps: number; k: 1; unit: string; inputs: string };
+    before: MaxLyapunovResult;
+    afterFlossPretrain: MaxLyapunovResult | null;
+    after: MaxLyapunovResult | null;
+  };
+  /** Flossing settings and every phase (when, updates, loss and max exponent per update). */
+  floss?: { options: FlossTrainOptions; phases: FlossPhase[] };
 }
 
-/** Scores on the held-out batch (accuracy only for tasks with a decision period). */
+/** Scores on the held-out batch (accuracy and chance only for tasks with a decision period). */
 export interface Score {
   loss: number;
   accuracy?: number;
+  chance?: number;
   normalizedAccuracy?: number;
 }
 
-function scoreOf(e: { loss: number; accuracy?: number; normalizedAccuracy?: number }): Score {
-  return { loss: e.loss, ...(e.accuracy !== undefined ? { accuracy: e.accuracy } : {}), ...(e.normalizedAccuracy !== undefined ? { normalizedAccuracy: e.normalizedAccuracy } : {}) };
+function scoreOf(e: { loss: number; accuracy?: number; chance?: number; normalizedAccuracy?: number }): Score {
+  return {
+    loss: e.loss,
+    ...(e.accuracy !== undefined ? { accuracy: e.accuracy } : {}),
+    ...(e.chance !== undefined ? { chance: e.chance } : {}),
+    ...(e.normalizedAccuracy !== undefined ? { normalizedAccuracy: e.normalizedAccuracy } : {}),
+  };
 }
 
 export interface RunContext {
@@ -125,7 +138,11 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
   const startedAt = new Date();
   const start = performance.now();
   const optimizer = createOptimizer(config.optimizer, config.optimizer === 'sgd' ? { lr: config.lr, momentum: config.momentum } : { lr: config.lr });
-  const evalBatch = task.sample(rng.fork('eval'), config.evalBatch ?? task.info.conditionCount ?? 256);
+  const evalTrials = config.evalBatch ?? task.info.conditionCount ?? 256;
+  const batchSize = config.batch ?? task.info.conditionCount ?? 32;
+  const evalBatch = task.sample(rng.fork('eval'), evalTrials);
+  const floss = config.flossPretrain > 0 || config.flossOptions.every !== undefined ? ({ ...config.flossOptions, iters: config.flossPretrain, mode: config.flossMode } as FlossTrainOptions) : undefined;
+  const lyapunov = config.lyapunov ? ({ ...config.lyapunovOptions, rng: rng.fork('lyapunov') } as MaxLyapunovOptions) : undefined;
   const score = () => scoreOf(evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task }));
   const before = score();
   const result = train(model, {
@@ -133,12 +150,10 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     rule,
     optimizer,
     iters: config.iters,
-    batchSize: config.batch ?? task.info.conditionCount ?? 32,
+    batchSize,
     ...(config.trackAccuracy ? { evalBatch } : {}),
-    ...(config.flossPretrain > 0 || config.flossOptions.every !== undefined
-      ? { floss: { ...config.flossOptions, iters: config.flossPretrain, mode: config.flossMode } as FlossTrainOptions }
-      : {}),
-    ...(config.lyapunov ? { lyapunov: { ...config.lyapunovOptions, rng: rng.fork('lyapunov') } as MaxLyapunovOptions } : {}),
+    ...(floss ? { floss } : {}),
+    ...(lyapunov ? { lyapunov } : {}),
     eigenvalues: config.eigenvalues,
     rng: rng.fork('train'),
     logEvery: config.logEvery,
@@ -157,33 +172,29 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     host: { hostname: hostname(), node: process.version, blas: `${info.corename}, ${info.threads} thread(s)` },
     startedAt: startedAt.toISOString(),
     wallSeconds: (performance.now() - start) / 1000,
+    trainSeconds: result.seconds,
+    iterations: result.iterations,
+    batchSize,
     curve: curveOf(result.lossCurve, config.trackAccuracy),
-    eval: { before, after },
+    eval: { trials: evalTrials, before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
-    ...(dynamicsOf(result) ? { dynamics: dynamicsOf(result)! } : {}),
+    ...(dynamicsOf(result, config, lyapunov, floss) ? { dynamics: dynamicsOf(result, config, lyapunov, floss)! } : {}),
   };
 }
 
-function summary(r: MaxLyapunovResult | null): LyapunovSummary | null {
-  return r ? { mean: r.mean, std: r.std } : null;
-}
-
-function dynamicsOf(result: TrainResult): RunDynamics | undefined {
+function dynamicsOf(result: TrainResult, config: RunConfig, lyapunov: MaxLyapunovOptions | undefined, floss: FlossTrainOptions | undefined): RunDynamics | undefined {
   const d: RunDynamics = {};
+  if (result.dynamics?.eigenvalues) d.weightSpectrum = result.dynamics.eigenvalues;
   const lyap = result.dynamics?.maxLyapunov;
-  if (lyap) d.maxLyapunov = { before: summary(lyap.before)!, afterFlossPretrain: summary(lyap.afterFlossPretrain), after: summary(lyap.after) };
-  if (result.dynamics?.eigenvalues) d.eigenvalues = result.dynamics.eigenvalues;
-  if (result.floss.length) {
-    d.floss = result.floss.map((p) => ({
-      afterIteration: p.afterIteration,
-      iterations: p.iterations,
-      lossFirst: p.loss[0] ?? null,
-      lossLast: p.loss.at(-1) ?? null,
-      maxExponentFirst: p.maxExponent[0] ?? null,
-      maxExponentLast: p.maxExponent.at(-1) ?? null,
-      seconds: p.seconds,
-    }));
+  if (lyap && lyapunov) {
+    d.maxLyapunov = {
+      protocol: { batch: lyapunov.batch ?? 15, warmup: lyapunov.warmup ?? 100, steps: lyapunov.steps ?? 100, k: 1, unit: 'per step, natural log', inputs: `fresh ${config.task} trials, concatenated` },
+      before: lyap.before,
+      afterFlossPretrain: lyap.afterFlossPretrain,
+      after: lyap.after,
+    };
   }
+  if (floss) d.floss = { options: floss, phases: result.floss };
   return Object.keys(d).length ? d : undefined;
 }
 

@@ -3,9 +3,10 @@
  * @module
  */
 import { expectOneOf } from '../../validate.js';
+import { initialConnectivity } from './initial-connectivity.js';
 import type { PaperPreset } from './preset.js';
 
-const PRESETS: PaperPreset[] = [];
+const PRESETS: PaperPreset[] = [initialConnectivity];
 
 /** Names of the papers that can be reproduced. */
 export function paperNames(): string[] {
