@@ -51,8 +51,11 @@ export const RunConfigSchema = z.strictObject({
   logEvery: z.int().min(1).default(10),
   /** Trials of the fixed held-out batch scored before and after training (default 256; mante72: its 72 conditions). */
   evalBatch: z.int().min(1).optional(),
-  /** Also score the held-out batch at every logged point (accuracy curve). */
-  trackAccuracy: z.boolean().default(false),
+  /**
+   * Also score the held-out batch at every logged point: the run record then holds the held-out
+   * loss, accuracy and normalised accuracy curves (one extra forward pass per logged point).
+   */
+  trackAccuracy: z.boolean().default(true),
   /** A loss above this (or NaN) marks the run diverged. */
   divergenceLoss: z.number().positive().default(1e6),
   /** Dale's law on Wh (sign by presynaptic column, 80% excitatory unless excitatoryFraction). */
