@@ -4,7 +4,7 @@
 //   npx tsx examples/compare-rules.ts [gain] [seed]
 //
 // The same comparison for any saved model and trials file: rnnlab grad --rule all.
-import { LeakyRNN, Rng, compareRules, createTask } from '../ts/index.js';
+import { LeakyRNN, Rng, compareRules, createTask } from 'rnnlab';
 
 const gain = Number(process.argv[2] ?? 1);
 const seed = Number(process.argv[3] ?? 1);

@@ -1,7 +1,7 @@
 // The asynchronous API: training off the main thread keeps the event loop responsive, reports
 // progress, can be aborted, runs several models at once, and equals the synchronous result.
 import test from 'tape';
-import { LeakyRNN, Rng, adam, createTask, defineTask, runAsync, train, trainAsync } from '../ts/index.js';
+import { LeakyRNN, Rng, adam, createTask, defineTask, lyapunovAsync, lyapunovSpectrum, runAsync, train, trainAsync } from '../ts/index.js';
 import { runOne } from '../ts/experiment/run.js';
 
 const config = { nIn: 1, nHidden: 24, nOut: 2, alpha: 0.5, activation: 'relu' } as const;
@@ -69,5 +69,24 @@ test('runAsync gives the record runOne gives', async (t) => {
   t.deepEqual(a.curve, b.curve, 'same curve');
   t.deepEqual(a.eval, b.eval, 'same held-out scores');
   t.throws(() => runAsync({ ...config, gain: -1 }), /run\.gain: expected a number >= 0, received -1/, 'bad settings throw at once, as Node core APIs do');
+  t.end();
+});
+
+test('trainAsync keeps a sparse Dale model\'s fixed mask; lyapunovAsync equals lyapunovSpectrum', async (t) => {
+  const sparse = LeakyRNN.create({ ...config, dale: true, connectivity: 0.5 }, { rng: new Rng(8), gain: 1 });
+  const twin = sparse.clone();
+  const task = createTask('romo');
+  const a = await trainAsync(sparse, { task, rule: 'eprop', optimizer: adam(), iters: 30, batchSize: 8, rng: new Rng(9), logEvery: 10 });
+  const b = train(twin, { task, rule: 'eprop', optimizer: adam(), iters: 30, batchSize: 8, rng: new Rng(9), logEvery: 10 });
+  t.deepEqual(a.lossCurve, b.lossCurve, 'same curve as the synchronous run, mask included');
+  const inputs = new Float64Array(60);
+  new Rng(10).fillNormal(inputs);
+  const options = { inputs, warmupQ: 10, steps: 50, q0: 'random' as const, rng: new Rng(11) };
+  const viaWorker = await lyapunovAsync(sparse, options);
+  t.deepEqual(viaWorker.exponents, lyapunovSpectrum(sparse, options).exponents, 'lyapunovAsync: same spectrum as lyapunovSpectrum');
+  await lyapunovAsync(sparse, { steps: 5, k: 99 }).then(
+    () => t.fail('k > N must reject'),
+    (e: Error) => t.match(e.message, /options\.k: expected an integer in \[1, 24\]/, `invalid options reject: ${e.message}`),
+  );
   t.end();
 });

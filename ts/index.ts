@@ -54,7 +54,7 @@ export type { SampleOptions, Task, TaskBatch, TaskDefinition, TaskInfo, TrialPla
 export { train } from './experiment/train.js';
 export type { LossPoint, TrainOptions, TrainProgress, TrainResult } from './experiment/train.js';
 export { evaluate } from './experiment/evaluate.js';
-export { runAsync, trainAsync } from './experiment/async.js';
+export { lyapunovAsync, runAsync, trainAsync } from './experiment/async.js';
 export type { TrainAsyncOptions } from './experiment/async.js';
 export type { Evaluation } from './experiment/evaluate.js';
 
@@ -123,6 +123,7 @@ export type { DistanceMatrix, UmapOptions } from './analysis/pairwise.js';
 export { NUMERIC_DTYPES } from './io/ndarray.js';
 export type { NdArray, NumericDType } from './io/ndarray.js';
 export { encodeNpy, parseNpy, readNpy, writeNpy } from './io/npy.js';
+export { fromNestedArray, toNestedArray } from './io/nested.js';
 export type { ReadNpyOptions, WriteNpyOptions } from './io/npy.js';
 export { parseMat, readMat, readMatVariable } from './io/mat.js';
 export type { MatFile, ReadMatOptions } from './io/mat.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import type { LeakyRNN } from '../model/leaky-rnn.js';
+import { LeakyRNN } from '../model/leaky-rnn.js';
 import { createRule } from '../rules/index.js';
 import { Rng } from '../rng.js';
 import { taskOrigin } from '../tasks/index.js';
@@ -17,7 +17,9 @@ import type { RunRecord } from './run.js';
 import { resolveRunConfig } from './run-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import type { TrainOptions, TrainProgress, TrainResult } from './train.js';
+import { modelTransfer } from './transfer.js';
 import type { TrainJob, WorkerReply, WorkerRequest } from './worker.js';
+import type { LyapunovOptions, LyapunovResult } from '../analysis/lyapunov.js';
 
 /** The error an aborted operation rejects with (name "AbortError"). */
 function abortError(signal: AbortSignal): Error {
@@ -97,7 +99,7 @@ export function trainAsync(model: LeakyRNN, options: TrainAsyncOptions): Promise
     throw typeError('options.optimizer', 'an optimiser made by adam() or sgd()', optimizer);
   }
   const job: TrainJob = {
-    model: { config: { ...model.config }, dtype: model.dtype, flat: model.params.flat.slice() },
+    model: modelTransfer(model),
     task: origin,
     rule: { name: options.rule, options: ruleOptions },
     optimizer: { name: optimizer.name, options: { ...(optimizer.options as Record<string, number>) } },
@@ -131,6 +133,25 @@ export function runAsync(config: RunConfigInput | RunConfig, options: { signal?:
   return inWorker<RunRecord>({ type: 'run', id: 'async', config: resolved }, (reply, done) => {
     if (reply.type === 'done') done(reply.record);
   }, options.signal);
+}
+
+/**
+ * {@link lyapunovSpectrum} in a worker thread: same options, same result (bit for bit), while the
+ * caller's event loop keeps running. Aborting rejects with an AbortError.
+ * @throws TypeError at once when `model` is not a LeakyRNN or `options` not an object; other
+ *   invalid options reject with the error `lyapunovSpectrum` would throw.
+ */
+export function lyapunovAsync(model: LeakyRNN, options: LyapunovOptions & { signal?: AbortSignal }): Promise<LyapunovResult> {
+  if (!(model instanceof LeakyRNN)) throw typeError('model', 'a LeakyRNN', model);
+  const { signal, rng, ...rest } = expectObject(options, 'options') as unknown as LyapunovOptions & { signal?: AbortSignal };
+  if (rng !== undefined && !(rng instanceof Rng)) throw typeError('options.rng', 'an Rng', rng);
+  return inWorker<LyapunovResult>(
+    { type: 'lyapunov', job: { model: modelTransfer(model), options: rest, rng: rng ? rng.state() : null } },
+    (reply, done) => {
+      if (reply.type === 'lyapunov') done(reply.result);
+    },
+    signal,
+  );
 }
 
 export type { TrainProgress };
