@@ -136,3 +136,4 @@ export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult
 // checkpoints compared with recordings, statistics, the paper-2 reproduction.
 export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU, reach8 } from './tasks/index.js';
 export type { Reach8Options } from './tasks/index.js';
+export type { LossOptions, LossTerms } from './rules/index.js';
