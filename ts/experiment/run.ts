@@ -24,6 +24,8 @@ import type { TrainProgress, TrainResult } from './train.js';
 import type { FlossTrainOptions } from '../analysis/flossing.js';
 import type { MaxLyapunovOptions, MaxLyapunovResult } from '../analysis/lyapunov.js';
 import type { Eigenvalues } from '../analysis/spectra.js';
+import { NeuralTracker, dataComparison, liu2025Checkpoints } from './data-comparison.js';
+import type { NeuralRecord } from './data-comparison.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
@@ -46,6 +48,10 @@ export interface RunRecord {
   diverged: { iter: number; loss: number | null; reason: string } | null;
   /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
   dynamics?: RunDynamics;
+  /** With `activityL2`: lambda at the start and at the end of training. */
+  activityL2?: { initial: number; final: number };
+  /** With `neuralData`: the comparison with the recording along training (data-comparison.ts). */
+  neural?: NeuralRecord;
 }
 
 /** The largest Lyapunov exponent over trajectories: mean and std, per step, natural log. */
@@ -128,6 +134,8 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
   const evalBatch = task.sample(rng.fork('eval'), config.evalBatch ?? task.info.conditionCount ?? 256);
   const score = () => scoreOf(evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task }));
   const before = score();
+  const tracker = config.neuralData ? new NeuralTracker(dataComparison(config.neuralData, config.task, config.taskOptions)) : null;
+  const checkpoints = config.checkpoints === undefined || config.checkpoints === 'liu2025' ? liu2025Checkpoints(config.iters) : config.checkpoints.filter((p) => p <= config.iters);
   const result = train(model, {
     task,
     rule,
@@ -144,10 +152,13 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     logEvery: config.logEvery,
     divergenceLoss: config.divergenceLoss,
     ...(config.clip > 0 ? { clipNorm: config.clip } : {}),
+    ...(config.activityL2 !== undefined ? { activityL2: { lambda: config.activityL2, adaptive: config.activityL2Adaptive ?? true } } : {}),
+    ...(tracker ? { checkpoints, onCheckpoint: (iter: number, m: LeakyRNN) => tracker.observe(iter, m) } : {}),
     ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
   });
   const after = result.diverged ? null : score();
+  const neural = tracker ? tracker.finish(config.noiseFloorSplits !== undefined ? { splits: config.noiseFloorSplits } : {}) : null;
   const info = blasInfo();
   return {
     format: 'rnnlab.run/1',
@@ -161,6 +172,8 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     eval: { before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
     ...(dynamicsOf(result) ? { dynamics: dynamicsOf(result)! } : {}),
+    ...(result.activityL2 ? { activityL2: result.activityL2 } : {}),
+    ...(neural ? { neural } : {}),
   };
 }
 
