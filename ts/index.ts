@@ -137,3 +137,5 @@ export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult
 export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU, reach8 } from './tasks/index.js';
 export type { Reach8Options } from './tasks/index.js';
 export type { LossOptions, LossTerms } from './rules/index.js';
+export { incompleteBeta, logGamma, mean, pearson, sampleStd, studentTCdf, studentTTwoSided, welchTTest } from './analysis/stats.js';
+export type { TTest } from './analysis/stats.js';
