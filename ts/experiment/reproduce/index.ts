@@ -3,9 +3,10 @@
  * @module
  */
 import { expectOneOf } from '../../validate.js';
+import { neuralSimilarityPreset } from './neural-similarity.js';
 import type { PaperPreset } from './preset.js';
 
-const PRESETS: PaperPreset[] = [];
+const PRESETS: PaperPreset[] = [neuralSimilarityPreset];
 
 /** Names of the papers that can be reproduced. */
 export function paperNames(): string[] {
