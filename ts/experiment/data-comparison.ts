@@ -181,9 +181,10 @@ export interface NeuralRecord {
   /** The checkpoint of minimum distance, with its parameters (null if no distance was defined). */
   best: { iter: number; distance: number; normalizedAccuracy: number; params: EncodedParams } | null;
   /**
-   * The noise floor on `splits` random halves of the neurons (the same splits for every run:
-   * they are drawn from Rng('noise-floor')), with the model before training and at `best`:
-   * d1 = dataToData, d2 = distance, (d2 - d1) / (1 - d1) = normalized; all / (pi/2).
+   * The noise floor on `splits` random halves of the neurons (drawn from the generator given to
+   * finish; runs use Rng('noise-floor').fork(seed), so runs with the same seed share their
+   * splits, as the authors seed the splits per model), with the model before training and at
+   * `best`: d1 = dataToData, d2 = distance, (d2 - d1) / (1 - d1) = normalized; all / (pi/2).
    */
   noiseFloor: {
     splits: number;
@@ -228,12 +229,15 @@ export class NeuralTracker {
     return score;
   }
 
-  /** The noise floor (with the untrained and the best model) and the record. */
-  finish(options: { splits?: number } = {}): NeuralRecord {
+  /**
+   * The noise floor (with the untrained and the best model) and the record. The splits come from
+   * `rng` (default Rng('noise-floor')).
+   */
+  finish(options: { splits?: number; rng?: Rng } = {}): NeuralRecord {
     const splits = options.splits ?? 100;
     const models = [this.untrained, this.best?.activity ?? null];
     const present = models.filter((m): m is UnitsTimeConditions => m !== null);
-    const floor: NoiseFloorResult = noiseFloor(this.cmp.data, { rng: new Rng('noise-floor'), splits, models: present });
+    const floor: NoiseFloorResult = noiseFloor(this.cmp.data, { rng: options.rng ?? new Rng('noise-floor'), splits, models: present });
     let k = 0;
     const next = (m: UnitsTimeConditions | null) => (m === null ? null : floor.models[k++]!);
     const [untrained, best] = models.map(next);

@@ -141,36 +141,54 @@ function compare(a: string, x: readonly number[], b: string, y: readonly number[
   return { a, b, ...welchTTest(x, y) };
 }
 
+/** One row of the noise-floor table: d2 (and the normalised distance) pooled over seeds, and per seed. */
+export interface FloorEntry {
+  distance: Pooled;
+  normalized: Pooled;
+  /** Mean d2 over the splits, one value per seed (the independent replicates). */
+  perSeed: number[];
+}
+
 /**
- * Figure 5 / Table 3: on the noise floor's neuron splits (the same 100 splits for every run),
- * d1 (half of the neurons vs the other half) against d2 (the same half vs as many model units)
- * for each rule's trained models (at their minimum-distance checkpoint) and for the untrained
- * models, raw and normalised ((d2 - d1) / (1 - d1)). Each entry pools the splits of every seed
- * (n = splits x seeds); std is the sample std of the pooled values; tests are Welch's on them.
+ * Figure 5 / Table 3: on the noise floor's neuron splits, d1 (half of the neurons vs the other
+ * half) against d2 (the same half vs as many model units) for each rule's trained models (at
+ * their minimum-distance checkpoint) and for the untrained models, raw and normalised
+ * ((d2 - d1) / (1 - d1)). Entries pool the splits of every seed (so their std is the spread over
+ * splits, like the paper's); each seed has its own splits (runs with one seed share them).
+ * `tests` are Welch t-tests across seeds (per-seed means over the splits: the seeds are the
+ * independent replicates); `pooledTests` run Welch on the pooled split values instead (values
+ * that share splits are not independent, so those p-values are far too small; shown only because
+ * the paper does not say which it used).
  */
 export interface NoiseFloorTable {
   noiseFloor: Pooled;
-  trained: Record<string, { distance: Pooled; normalized: Pooled; bestIter: Stat; accuracyAtBest: Stat }>;
-  untrained: { distance: Pooled; normalized: Pooled };
+  noiseFloorPerSeed: number[];
+  trained: Record<string, FloorEntry & { bestIter: Stat; accuracyAtBest: Stat }>;
+  untrained: FloorEntry;
   crossConditionAverage: Pooled;
   tests: Comparison[];
+  pooledTests: Comparison[];
 }
 
+const meanOf = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
 export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly string[]): NoiseFloorTable {
-  const first = groups.find((g) => g.records.length > 0)?.records[0];
-  if (!first) throw rangeError('groups', 'at least one run', groups);
-  const floor = first.neural!.noiseFloor;
-  const trained: NoiseFloorTable['trained'] = {};
+  const chosen = groups.filter((g) => rules.includes(g.rule));
+  if (!chosen.some((g) => g.records.length > 0)) throw rangeError('groups', 'at least one run of the rules', rules);
+  const floorBySeed = new Map<number, { d1: number[]; ccad: number[] }>();
   const untrainedBySeed = new Map<number, { d: number[]; n: number[] }>();
-  for (const g of groups) {
-    if (!rules.includes(g.rule)) continue;
+  const trained: NoiseFloorTable['trained'] = {};
+  for (const g of chosen) {
     const d: number[] = [];
     const nd: number[] = [];
+    const perSeed: number[] = [];
     for (const r of g.records) {
       const nf = r.neural!.noiseFloor;
+      if (!floorBySeed.has(r.config.seed)) floorBySeed.set(r.config.seed, { d1: nf.dataToData.values, ccad: nf.crossConditionAverage.distance.values });
       if (nf.best) {
         d.push(...nf.best.distance.values);
         nd.push(...nf.best.normalized.values);
+        perSeed.push(nf.best.distance.mean);
       }
       if (nf.untrained && !untrainedBySeed.has(r.config.seed)) untrainedBySeed.set(r.config.seed, { d: nf.untrained.distance.values, n: nf.untrained.normalized.values });
     }
@@ -178,58 +196,71 @@ export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly str
     trained[g.rule] = {
       distance: pooled(d),
       normalized: pooled(nd),
+      perSeed,
       bestIter: stat(best.map((r) => r.neural!.best!.iter)),
       accuracyAtBest: stat(best.map((r) => r.neural!.best!.normalizedAccuracy)),
     };
   }
-  const untrained = { distance: pooled([...untrainedBySeed.values()].flatMap((u) => u.d)), normalized: pooled([...untrainedBySeed.values()].flatMap((u) => u.n)) };
-  const d1 = floor.dataToData.values;
+  const u = [...untrainedBySeed.values()];
+  const untrained: FloorEntry = { distance: pooled(u.flatMap((x) => x.d)), normalized: pooled(u.flatMap((x) => x.n)), perSeed: u.map((x) => meanOf(x.d)) };
+  const floors = [...floorBySeed.values()];
+  const noiseFloor = pooled(floors.flatMap((f) => f.d1));
+  const noiseFloorPerSeed = floors.map((f) => meanOf(f.d1));
   const tests: Comparison[] = [];
+  const pooledTests: Comparison[] = [];
+  const both = (a: string, x: FloorEntry, b: string, y: { perSeed: number[]; pooled: number[] }) => {
+    const c = compare(a, x.perSeed, b, y.perSeed);
+    if (c) tests.push(c);
+    const p = compare(a, x.distance.values, b, y.pooled);
+    if (p) pooledTests.push(p);
+  };
   for (const rule of rules) {
     const t = trained[rule];
     if (!t) continue;
-    const c = compare(`${rule} trained`, t.distance.values, 'noise floor', d1);
-    if (c) tests.push(c);
-    const u = compare(`${rule} trained`, t.distance.values, 'untrained', untrained.distance.values);
-    if (u) tests.push(u);
+    both(`${rule} trained`, t, 'noise floor', { perSeed: noiseFloorPerSeed, pooled: noiseFloor.values });
+    both(`${rule} trained`, t, 'untrained', { perSeed: untrained.perSeed, pooled: untrained.distance.values });
   }
-  if (trained.bptt && trained.eprop) {
-    const c = compare('eprop trained', trained.eprop.distance.values, 'bptt trained', trained.bptt.distance.values);
-    if (c) tests.push(c);
-  }
-  return { noiseFloor: pooled(d1), trained, untrained, crossConditionAverage: pooled(floor.crossConditionAverage.distance.values), tests };
+  if (trained.bptt && trained.eprop) both('eprop trained', trained.eprop, 'bptt trained', { perSeed: trained.bptt.perSeed, pooled: trained.bptt.distance.values });
+  return { noiseFloor, noiseFloorPerSeed, trained, untrained, crossConditionAverage: pooled(floors.flatMap((f) => f.ccad)), tests, pooledTests };
 }
 
 /**
- * Table 1: per rule and gain, the distance at the checkpoint closest to the matched accuracy,
- * mean ± std across seeds; the untrained distance per gain (checkpoint 0, the paper's "noise
- * ceiling"); Welch tests between gains (per rule, against the reference gain) and between rules
- * (per gain), across seeds.
+ * Table 1: per rule and gain, the distance at the checkpoint closest to the matched accuracy A
+ * (the largest of 0.8, 0.75, ... that every run at the reference gain reached), mean ± std across
+ * the seeds whose run reached A (peak accuracy >= A - 0.025; the others are counted as not
+ * reaching it); the untrained distance per gain (checkpoint 0, the paper's "noise ceiling");
+ * Welch tests across seeds between gains (per rule, against the reference gain) and between the
+ * first two rules (per gain).
  */
 export interface GainTable {
   accuracy: number;
   gains: number[];
   rules: string[];
-  cells: Record<string, Record<string, { distance: Stat; accuracy: Stat; values: number[] }>>;
+  cells: Record<string, Record<string, { distance: Stat; accuracy: Stat; values: number[]; reached: number; runs: number; peakAccuracy: Stat }>>;
   untrained: Record<string, Stat>;
   gainTests: Record<string, Record<string, Comparison | null>>;
   ruleTests: Record<string, Comparison | null>;
   referenceGain: number;
 }
 
+/** How far below the matched accuracy a run's peak may be and still count as reaching it. */
+export const REACH_TOLERANCE = 0.025;
+
 export function gainTable(groups: readonly RunGroup[], rules: readonly string[], gains: readonly number[], referenceGain: number): GainTable {
   const inGrid = groups.filter((g) => rules.includes(g.rule) && gains.includes(g.gain));
-  const accuracy = matchedAccuracy(inGrid.flatMap((g) => g.records));
+  const accuracy = matchedAccuracy(inGrid.filter((g) => g.gain === referenceGain).flatMap((g) => g.records));
   const cells: GainTable['cells'] = {};
   const untrained: GainTable['untrained'] = {};
   for (const rule of rules) {
     cells[rule] = {};
     for (const gain of gains) {
       const g = inGrid.find((x) => x.rule === rule && x.gain === gain);
-      const at = (g?.records ?? []).map((r) => atAccuracy(r, accuracy)).filter((a) => Number.isFinite(a.distance));
-      cells[rule]![String(gain)] = { distance: stat(at.map((a) => a.distance)), accuracy: stat(at.map((a) => a.accuracy)), values: at.map((a) => a.distance) };
+      const records = g?.records ?? [];
+      const reached = records.filter((r) => peakAccuracy(r) >= accuracy - REACH_TOLERANCE);
+      const at = reached.map((r) => atAccuracy(r, accuracy)).filter((a) => Number.isFinite(a.distance));
+      cells[rule]![String(gain)] = { distance: stat(at.map((a) => a.distance)), accuracy: stat(at.map((a) => a.accuracy)), values: at.map((a) => a.distance), reached: at.length, runs: records.length, peakAccuracy: stat(records.map(peakAccuracy)) };
       if (!untrained[String(gain)] && g) {
-        const d0 = g.records.map((r) => r.neural!.checkpoints).filter((c) => c.iter[0] === 0 && Number.isFinite(c.distance[0]!)).map((c) => c.distance[0]!);
+        const d0 = records.map((r) => r.neural!.checkpoints).filter((c) => c.iter[0] === 0 && Number.isFinite(c.distance[0]!)).map((c) => c.distance[0]!);
         untrained[String(gain)] = stat(d0);
       }
     }

@@ -158,7 +158,7 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     ...(context.signal ? { signal: context.signal } : {}),
   });
   const after = result.diverged ? null : score();
-  const neural = tracker ? tracker.finish(config.noiseFloorSplits !== undefined ? { splits: config.noiseFloorSplits } : {}) : null;
+  const neural = tracker ? tracker.finish({ rng: new Rng('noise-floor').fork(config.seed), ...(config.noiseFloorSplits !== undefined ? { splits: config.noiseFloorSplits } : {}) }) : null;
   const info = blasInfo();
   return {
     format: 'rnnlab.run/1',
