@@ -24,7 +24,7 @@ test('neural-similarity presets: registered, the authors\' settings, the rules o
   t.deepEqual([c.task, c.activation, c.init, c.activityL2, c.neuralData, c.checkpoints, c.noise, c.lr], ['reach8', 'retanh', 'liu2025', 10, 'hatsopoulos2007', 'liu2025', 0, 3e-4], 'reach8, retanh, liu2025 init, lambda0 10, the recording, the authors\' checkpoints, no noise');
   t.ok(c.trainable!.includes('h0'), 'h0 learned');
   t.deepEqual([...new Set(runs.map((r) => r.config.gain))], [0, 0.75, 1.5, 2.25], 'g = 1.5 x ini_gain 0, 0.5, 1, 1.5');
-  t.equal(expandSweep(neuralSimilaritySweep(NEURAL_SIMILARITY_PRESETS.quick, resolveRules(['np', 'tbptt']))).length, 18 + 6, 'quick: 18 runs, plus 3 seeds per added rule at the reference gain');
+  t.equal(expandSweep(neuralSimilaritySweep(NEURAL_SIMILARITY_PRESETS.quick, resolveRules(['np', 'tbptt']))).length, 12 + 6, 'quick: 12 runs, plus 3 seeds per added rule at the reference gain');
   t.deepEqual(resolveRules(['tbptt', 'es', 'eprop']), ['bptt', 'eprop', 'tbptt:10', 'es'], 'bptt and e-prop always; tbptt is tbptt:10');
   t.throws(() => resolveRules(['rtrl']), /rules\[0\]: expected one of "bptt", "eprop", "tbptt", "np", "es"/, 'unknown rule');
   t.end();

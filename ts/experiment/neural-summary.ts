@@ -111,14 +111,24 @@ export function peakAccuracy(record: RunRecord): number {
   return a.length ? Math.max(...a) : 0;
 }
 
+/** How far below the matched accuracy a run's peak may be and still count as reaching it. */
+export const REACH_TOLERANCE = 0.025;
+
 /**
- * The accuracy at which to compare runs: the largest of 0.8, 0.75, ..., 0.3 (the paper compares
- * at 0.8) that every run reached; below that, every run's peak accuracy floored to 0.01.
+ * The accuracy at which to compare groups of runs (one group per rule): the largest of 0.8,
+ * 0.75, ..., 0.05 (the paper compares at 0.8) that at least two runs of every group reached (all
+ * of a group's runs when it has fewer than two), within REACH_TOLERANCE; runs that stay below it
+ * are left out of the comparison and counted as not reaching it. 0 when no level qualifies.
  */
-export function matchedAccuracy(records: readonly RunRecord[], start = 0.8): number {
-  const reach = Math.min(...records.map(peakAccuracy));
-  for (let a = start; a >= 0.3 - 1e-9; a -= 0.05) if (reach >= a - 1e-12) return Math.round(a * 100) / 100;
-  return Math.floor(reach * 100) / 100;
+export function matchedAccuracy(groups: readonly (readonly RunRecord[])[], start = 0.8): number {
+  const needed = groups.filter((g) => g.length > 0).map((g) => {
+    const peaks = g.map(peakAccuracy).sort((a, b) => b - a);
+    return peaks[Math.min(2, peaks.length) - 1]!;
+  });
+  if (needed.length === 0) return 0;
+  const reach = Math.min(...needed);
+  for (let k = Math.round(start / 0.05); k >= 1; k--) if (reach >= k * 0.05 - REACH_TOLERANCE) return Math.round(k * 5) / 100;
+  return 0;
 }
 
 /** Values pooled over runs (e.g. the 100 splits of every seed). */
@@ -226,9 +236,8 @@ export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly str
 
 /**
  * Table 1: per rule and gain, the distance at the checkpoint closest to the matched accuracy A
- * (the largest of 0.8, 0.75, ... that every run at the reference gain reached), mean ± std across
- * the seeds whose run reached A (peak accuracy >= A - 0.025; the others are counted as not
- * reaching it); the untrained distance per gain (checkpoint 0, the paper's "noise ceiling");
+ * (matchedAccuracy over the rules at the reference gain), mean ± std across the seeds whose run
+ * reached A (peak accuracy >= A - 0.025; the others are counted as not reaching it); the untrained distance per gain (checkpoint 0, the paper's "noise ceiling");
  * Welch tests across seeds between gains (per rule, against the reference gain) and between the
  * first two rules (per gain).
  */
@@ -243,12 +252,9 @@ export interface GainTable {
   referenceGain: number;
 }
 
-/** How far below the matched accuracy a run's peak may be and still count as reaching it. */
-export const REACH_TOLERANCE = 0.025;
-
 export function gainTable(groups: readonly RunGroup[], rules: readonly string[], gains: readonly number[], referenceGain: number): GainTable {
   const inGrid = groups.filter((g) => rules.includes(g.rule) && gains.includes(g.gain));
-  const accuracy = matchedAccuracy(inGrid.filter((g) => g.gain === referenceGain).flatMap((g) => g.records));
+  const accuracy = matchedAccuracy(inGrid.filter((g) => g.gain === referenceGain).map((g) => g.records));
   const cells: GainTable['cells'] = {};
   const untrained: GainTable['untrained'] = {};
   for (const rule of rules) {
@@ -280,23 +286,23 @@ export function gainTable(groups: readonly RunGroup[], rules: readonly string[],
   return { accuracy, gains: [...gains], rules: [...rules], cells, untrained, gainTests, ruleTests, referenceGain };
 }
 
-/** Figure 9: the rules at the reference gain compared at one accuracy that all of their runs reach. */
+/** Figure 9: the rules at the reference gain compared at one accuracy (matchedAccuracy over the rules). */
 export interface RulesAtAccuracy {
   accuracy: number;
-  rows: { rule: string; distance: Stat; accuracy: Stat; values: number[]; peakAccuracy: Stat; versusBptt: Comparison | null }[];
+  rows: { rule: string; distance: Stat; accuracy: Stat; values: number[]; reached: number; runs: number; peakAccuracy: Stat; versusBptt: Comparison | null }[];
 }
 
 export function rulesAtAccuracy(groups: readonly RunGroup[], rules: readonly string[], gain: number): RulesAtAccuracy {
   const chosen = rules.map((rule) => groups.find((g) => g.rule === rule && g.gain === gain)).filter((g): g is RunGroup => g !== undefined);
-  const accuracy = matchedAccuracy(chosen.flatMap((g) => g.records));
-  const values = new Map(chosen.map((g) => [g.rule, g.records.map((r) => atAccuracy(r, accuracy))]));
+  const accuracy = matchedAccuracy(chosen.map((g) => g.records));
+  const values = new Map(chosen.map((g) => [g.rule, g.records.filter((r) => peakAccuracy(r) >= accuracy - REACH_TOLERANCE).map((r) => atAccuracy(r, accuracy))]));
   const bptt = (values.get('bptt') ?? []).map((a) => a.distance).filter(Number.isFinite);
   return {
     accuracy,
     rows: chosen.map((g) => {
       const at = values.get(g.rule)!.filter((a) => Number.isFinite(a.distance));
       const d = at.map((a) => a.distance);
-      return { rule: g.rule, distance: stat(d), accuracy: stat(at.map((a) => a.accuracy)), values: d, peakAccuracy: stat(g.records.map(peakAccuracy)), versusBptt: g.rule === 'bptt' ? null : compare(g.rule, d, 'bptt', bptt) };
+      return { rule: g.rule, distance: stat(d), accuracy: stat(at.map((a) => a.accuracy)), values: d, reached: d.length, runs: g.records.length, peakAccuracy: stat(g.records.map(peakAccuracy)), versusBptt: g.rule === 'bptt' ? null : compare(g.rule, d, 'bptt', bptt) };
     }),
   };
 }

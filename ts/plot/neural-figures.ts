@@ -43,7 +43,9 @@ function curveValues(curves: readonly DistanceCurve[], series: (c: DistanceCurve
       const a = c.accuracy[k]!;
       const d = c.distance[k]!;
       if (a.n === 0 || !Number.isFinite(d.mean)) return;
-      values.push({ series: series(c), column: column(c), iter, acc: a.mean, accLo: a.mean - a.std, accHi: a.mean + a.std, dist: d.mean, distLo: d.mean - d.std, distHi: d.mean + d.std, seeds: a.n });
+      // Error bars on every third checkpoint (and the last), so that dense schedules stay legible.
+      const bar = k % 3 === 0 || k === c.iter.length - 1;
+      values.push({ series: series(c), column: column(c), iter, bar, acc: a.mean, accLo: a.mean - a.std, accHi: a.mean + a.std, dist: d.mean, distLo: d.mean - d.std, distHi: d.mean + d.std, seeds: a.n });
     });
   }
   return values;
@@ -54,11 +56,11 @@ function distanceAccuracySpec(title: string, values: Record<string, unknown>[], 
   const x = { field: 'acc', type: 'quantitative' as const, title: 'normalised accuracy', scale: { domain: [0, 1] } };
   const y = { field: 'dist', type: 'quantitative' as const, title: 'Procrustes distance / (pi/2)', scale: { zero: false } };
   const layers = [
-    { mark: { type: 'rule', opacity: 0.35 }, encoding: { x, y: { field: 'distLo', type: 'quantitative' }, y2: { field: 'distHi' }, color: colorEnc } },
-    { mark: { type: 'rule', opacity: 0.35 }, encoding: { x: { field: 'accLo', type: 'quantitative' }, x2: { field: 'accHi' }, y, color: colorEnc } },
+    { transform: [{ filter: 'datum.bar' }], mark: { type: 'rule', opacity: 0.45 }, encoding: { x, y: { field: 'distLo', type: 'quantitative' }, y2: { field: 'distHi' }, color: colorEnc } },
+    { transform: [{ filter: 'datum.bar' }], mark: { type: 'rule', opacity: 0.45 }, encoding: { x: { field: 'accLo', type: 'quantitative' }, x2: { field: 'accHi' }, y, color: colorEnc } },
     { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, order: { field: 'iter', type: 'quantitative' }, color: colorEnc } },
     {
-      mark: { type: 'point', filled: true, size: 18 },
+      mark: { type: 'point', filled: true, size: 18, opacity: 1 },
       encoding: { x, y, color: colorEnc, tooltip: [{ field: 'series' }, { field: 'iter' }, { field: 'acc', format: '.3f' }, { field: 'dist', format: '.3f' }, { field: 'seeds' }] },
     },
   ];
