@@ -150,6 +150,8 @@ test('a run compared with the recording: checkpoints, best checkpoint and its pa
   t.deepEqual(Array.from(decodeParams(encodeParams(p32.flat), p32.dims).flat), Array.from(p32.flat), 'parameters survive base64');
   t.ok(decodeParams(encodeParams(new ParamSet(p32.dims, 'float64').flat), p32.dims).flat instanceof Float64Array, 'float64 too');
   t.throws(() => runOne({ ...config, task: 'romo', taskOptions: {} }), /task: expected "reach8" for neuralData "hatsopoulos2007"/, 'a recording needs its task');
+  t.throws(() => resolveRunConfig({ task: 'romo', rule: 'bptt', checkpoints: [0, 5] }), /run\.checkpoints: expected neuralData to be set as well/, 'checkpoints alone are refused');
+  t.throws(() => resolveRunConfig({ task: 'romo', rule: 'bptt', activityL2Adaptive: false }), /run\.activityL2Adaptive: expected activityL2 \(lambda0\) to be set as well/, 'an adaptive flag without lambda is refused');
   t.end();
 });
 

@@ -9,7 +9,7 @@ import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
 import { DTYPES, PARAM_NAMES } from '../model/params.js';
 import { FLOSS_MODES } from '../analysis/flossing.js';
 import { OPTIMIZERS } from '../optim/index.js';
-import { parseWithSchema } from '../validate.js';
+import { parseWithSchema, rangeError } from '../validate.js';
 import { NEURAL_DATASETS } from './data-comparison.js';
 
 /** Every setting of a run; all but `task` and `rule` have defaults. */
@@ -98,7 +98,13 @@ export const RUN_CONFIG_KEYS: readonly string[] = Object.keys(RunConfigSchema.sh
 
 /** Validates settings (unknown keys are errors) and fills in defaults. */
 export function resolveRunConfig(input: unknown, field = 'run'): RunConfig {
-  return parseWithSchema(RunConfigSchema, input, field);
+  const config = parseWithSchema(RunConfigSchema, input, field);
+  // Settings that only mean something together with another one are refused alone.
+  if (config.activityL2Adaptive !== undefined && config.activityL2 === undefined) throw rangeError(`${field}.activityL2Adaptive`, 'activityL2 (lambda0) to be set as well', config.activityL2Adaptive);
+  for (const key of ['checkpoints', 'noiseFloorSplits'] as const) {
+    if (config[key] !== undefined && config.neuralData === undefined) throw rangeError(`${field}.${key}`, 'neuralData to be set as well (checkpoints and the noise floor belong to the comparison with a recording)', config[key]);
+  }
+  return config;
 }
 
 /** JSON with object keys sorted at every level, so equal settings give equal text. */

@@ -98,10 +98,12 @@ function targetKinematics(dataDir: string | undefined): { shoulder: Float64Array
   let k = kinematicsCache.get(key);
   if (!k) {
     const data = dataDir === undefined ? loadHatsopoulos2007() : loadHatsopoulos2007(dataDir);
-    const cut = (a: { data: ArrayLike<number> }): Float64Array => {
+    // Each kinematic array is [condition][step] (8 x 121, -800..400 ms); keep steps 70..120.
+    const cut = (a: { shape: readonly number[]; data: ArrayLike<number> }): Float64Array => {
+      const steps = a.shape[1]!;
       const out = new Float64Array(REACH8_CONDITIONS * REACH8_KINEMATICS_SAMPLES);
       for (let c = 0; c < REACH8_CONDITIONS; c++) {
-        for (let s = 0; s < REACH8_KINEMATICS_SAMPLES; s++) out[c * REACH8_KINEMATICS_SAMPLES + s] = a.data[c * 121 + REACH8_KINEMATICS_FROM + s]!;
+        for (let s = 0; s < REACH8_KINEMATICS_SAMPLES; s++) out[c * REACH8_KINEMATICS_SAMPLES + s] = a.data[c * steps + REACH8_KINEMATICS_FROM + s]!;
       }
       return out;
     };
