@@ -30,16 +30,18 @@ test('neural-similarity presets: registered, the authors\' settings, the rules o
   t.end();
 });
 
-test('neural-similarity at a tiny size: runs in workers, report, figures, tables, verdicts; resumes', async (t) => {
+test('neural-similarity at a tiny size (with node perturbation): runs in workers, report, figures, tables, verdicts; resumes', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'rnnlab-ns-'));
   try {
     const progress: [number, number][] = [];
     const lines: string[] = [];
-    const result = await runNeuralSimilarity({ quick: true, out, workers: 2, log: (l) => lines.push(l), onSweepProgress: (_s, done, total) => progress.push([done, total]) }, TINY);
-    t.equal(progress.at(-1)![0], 8, '8 runs (2 rules x 2 gains x 2 seeds)');
+    const result = await runNeuralSimilarity({ quick: true, out, workers: 2, rules: ['np'], log: (l) => lines.push(l), onSweepProgress: (_s, done, total) => progress.push([done, total]) }, TINY);
+    t.equal(progress.at(-1)![0], 10, '10 runs (2 rules x 2 gains x 2 seeds, np x 2 seeds)');
     t.equal(result.aborted, false);
     t.ok(existsSync(result.report) && readFileSync(result.report, 'utf8').includes('Table 3, Hatsopoulos 2007'), 'report written with Table 3');
-    t.deepEqual(result.figures.map((f) => f.split('/').at(-1)), ['fig1b-distance-vs-accuracy.png', 'fig2-gains.png', 'fig5-noise-floor.png', 'fig6-pairwise.png', 'fig6-umap.png']);
+    t.deepEqual(result.figures.map((f) => f.split('/').at(-1)), ['fig1b-distance-vs-accuracy.png', 'fig9-rules.png', 'fig2-gains.png', 'fig5-noise-floor.png', 'fig6-pairwise.png', 'fig6-umap.png']);
+    t.ok(Object.keys(result.tables).some((k) => k.startsWith('Rules at normalised accuracy')), 'the rules compared at equal accuracy');
+    t.ok(result.verdicts.some((v) => v.claim.startsWith('Node perturbation')), 'and the Figure 9 verdict for np');
     t.ok(result.figures.every((f) => statSync(f).size > 2000), 'PNG figures rendered');
     const t3 = result.tables['Table 3, Hatsopoulos 2007 (Procrustes / (pi/2), half of the neurons and units)']!;
     t.deepEqual(t3[1], ['paper', '0.401 ± 0.024', '0.395 ± 0.020', '0.442 ± 0.030', '0.538 ± 0.041', 'p = 0.311'], 'the paper\'s row beside ours');
@@ -47,10 +49,10 @@ test('neural-similarity at a tiny size: runs in workers, report, figures, tables
     t.ok(Object.keys(result.tables).some((k) => k.startsWith('Table 1 style')), 'gain table');
     t.ok(result.verdicts.length >= 5 && result.verdicts.every((v) => typeof v.holds === 'boolean' && v.evidence.length > 20), `${result.verdicts.length} verdicts with evidence`);
     const summary = JSON.parse(readFileSync(join(out, 'neural-similarity.json'), 'utf8'));
-    t.equal(summary.summary.pairwise.labels.length, 1 + 4 + 2, 'pairwise: data, 4 trained models, 2 untrained');
+    t.equal(summary.summary.pairwise.labels.length, 1 + 6 + 2, 'pairwise: data, 6 trained models (bptt, eprop, np), 2 untrained');
     const again: [number, number][] = [];
-    const second = await runNeuralSimilarity({ quick: true, out, workers: 2, log: () => {}, onSweepProgress: (_s, done, total) => again.push([done, total]) }, TINY);
-    t.deepEqual(again[0], [8, 8], 'running again resumes: every run is already done');
+    const second = await runNeuralSimilarity({ quick: true, out, workers: 2, rules: ['np'], log: () => {}, onSweepProgress: (_s, done, total) => again.push([done, total]) }, TINY);
+    t.deepEqual(again[0], [10, 10], 'running again resumes: every run is already done');
     t.deepEqual(second.verdicts, result.verdicts, 'and gives the same verdicts');
   } finally {
     rmSync(out, { recursive: true, force: true });
