@@ -97,6 +97,11 @@ class Args {
     return arr.Data();
   }
 
+  /** Whether argument i was given (not missing, null or undefined). */
+  bool has(size_t i) const {
+    return i < info_.Length() && !info_[i].IsNull() && !info_[i].IsUndefined();
+  }
+
   /** Element count of typed-array argument i (0 after a failure or for a non-array). */
   int64_t length(size_t i) const {
     if (failed_ || i >= info_.Length() || !info_[i].IsTypedArray()) return 0;
@@ -499,6 +504,36 @@ void registerDynamics(Napi::Env env, Napi::Object exports) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Loss options (issue 7, part 2): the activity L2 regulariser (regularizer.hpp). The kernels
+// that compute a loss and its gradient take two optional trailing arguments, read here:
+//   activityL2  lambda >= 0 (missing / null = 0, off)
+//   terms       Float64Array [2] or null: receives [task loss, regulariser value]
+// ---------------------------------------------------------------------------------------------
+
+struct LossOptionArgs {
+  double activityL2 = 0;
+  double* terms = nullptr;
+  /** Copies a kernel's loss terms into the caller's array, if it gave one. */
+  void write(const LossTerms& t) const {
+    if (terms) {
+      terms[0] = t.task;
+      terms[1] = t.activityL2;
+    }
+  }
+};
+
+LossOptionArgs lossOptionArgs(Args& a, size_t i) {
+  LossOptionArgs o;
+  if (a.has(i)) {
+    o.activityL2 = a.number(i, "activityL2");
+    if (!a.failed() && !(o.activityL2 >= 0 && std::isfinite(o.activityL2)))
+      a.fail(false, "activityL2 must be a finite number >= 0");
+  }
+  o.terms = a.array<double>(i + 1, "terms", 2, true);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
 // ---------------------------------------------------------------------------------------------
 // Learning rules (issue 3): online e-prop / node perturbation, RTRL, approximate reverse passes
 // (truncated BPTT, ModProp, feedback alignment), evolution strategies, Dale/sparsity constraints.
@@ -547,7 +582,8 @@ StreamData<R> streamData(Args& a, const Dims& d, size_t i) {
   return s;
 }
 
-// epropGradient(spec, params, x, noise | null, kind, targets, mask | null, feedback | null, grads) -> loss
+// epropGradient(spec, params, x, noise | null, kind, targets, mask | null, feedback | null, grads
+//               [, activityL2, terms | null]) -> loss
 template <typename R>
 Napi::Value epropGradientImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -558,13 +594,17 @@ Napi::Value epropGradientImpl(Args& a) {
   LearningSignal<R> signal;
   signal.feedback = a.array<R>(7, "feedback", d.nOut * d.N, true);
   R* grads = a.array<R>(8, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 9);
   if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
   const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
-                                        s.mask, signal, grads);
+                                        s.mask, signal, grads, lo.activityL2, &terms);
+  lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }
 
-// nodePerturbationGradient(spec, params, x, noise | null, kind, targets, mask | null, sigma, seedLo, seedHi, grads) -> loss
+// nodePerturbationGradient(spec, params, x, noise | null, kind, targets, mask | null, sigma, seedLo,
+//                          seedHi, grads [, activityL2, terms | null]) -> loss
 template <typename R>
 Napi::Value nodePerturbationGradientImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -579,13 +619,17 @@ Napi::Value nodePerturbationGradientImpl(Args& a) {
     a.fail(false, "sigma must be a finite number > 0");
   signal.seed = seedArgs(a, 8);
   R* grads = a.array<R>(10, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 11);
   if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
   const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
-                                        s.mask, signal, grads);
+                                        s.mask, signal, grads, lo.activityL2, &terms);
+  lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }
 
-// rtrlGradient(spec, params, x, noise | null, kind, targets, mask | null, grads) -> loss
+// rtrlGradient(spec, params, x, noise | null, kind, targets, mask | null, grads
+//              [, activityL2, terms | null]) -> loss
 template <typename R>
 Napi::Value rtrlGradientImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -597,14 +641,17 @@ Napi::Value rtrlGradientImpl(Args& a) {
   const R* params = a.array<R>(1, "params", paramCount(d));
   const StreamData<R> s = streamData<R>(a, d, 2);
   R* grads = a.array<R>(7, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 8);
   if (a.failed()) return a.env().Undefined();
-  const double loss =
-      rtrlGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets, s.mask, grads);
+  LossTerms terms;
+  const double loss = rtrlGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                      s.mask, grads, lo.activityL2, &terms);
+  lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }
 
 // bpttBackwardVariant(spec, params, x, H, Rate, dY, grads, truncation, recurrentFeedback | null,
-//                     constantDerivative (0/1), mu, readoutFeedback | null)
+//                     constantDerivative (0/1), mu, readoutFeedback | null [, activityL2])
 template <typename R>
 Napi::Value bpttBackwardVariantImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -623,13 +670,15 @@ Napi::Value bpttBackwardVariantImpl(Args& a) {
   v.constantDerivative = flagArg(a, 9, "constantDerivative");
   v.mu = R(a.number(10, "mu"));
   v.readoutFeedback = a.array<R>(11, "readoutFeedback", d.nOut * d.N, true);
+  const LossOptionArgs lo = lossOptionArgs(a, 12);
   if (a.failed()) return a.env().Undefined();
-  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, v);
+  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, v, lo.activityL2);
   return a.env().Undefined();
 }
 
 // esGradient(spec, params, perturbable, multiplier | null, absolute, x, noise | null, kind, targets,
-//            mask | null, samples, sigma, antithetic, baseline, seedLo, seedHi, grads) -> loss
+//            mask | null, samples, sigma, antithetic, baseline, seedLo, seedHi, grads
+//            [, activityL2, terms | null]) -> loss
 template <typename R>
 Napi::Value esGradientImpl(Args& a) {
   const Dims d = a.dims(0);
@@ -647,13 +696,17 @@ Napi::Value esGradientImpl(Args& a) {
   es.baseline = flagArg(a, 13, "baseline");
   es.seed = seedArgs(a, 14);
   R* grads = a.array<R>(16, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 17);
   if (!a.failed() && !(es.sigma > 0 && std::isfinite(es.sigma)))
     a.fail(false, "sigma must be a finite number > 0");
   if (!a.failed() && es.antithetic && es.samples % 2 != 0)
     a.fail(false, "samples must be even with antithetic sampling");
   if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
   const double loss = esGradient<R>(d, act, alpha, params, perturbable, multiplier, absolute, s.x,
-                                    s.noise, s.kind, s.targets, s.mask, es, grads);
+                                    s.noise, s.kind, s.targets, s.mask, es, grads, lo.activityL2,
+                                    &terms);
+  lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }
 

@@ -9,13 +9,16 @@ namespace rnnlab {
 
 template <typename R>
 void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
-                  const R* Rate, const R* dY, R* grads, const BackwardVariant<R>& variant) {
+                  const R* Rate, const R* dY, R* grads, const BackwardVariant<R>& variant,
+                  double activityL2) {
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const ParamLayout L(d);
   const Weights<R> w(params, L);
   GradientView<R> g(grads, L);
   const R beta = R(1) - alpha;
   std::fill(grads, grads + L.total, R(0));
+  // dReg/df(h_t) = regGrad * f(h_t) (0 without the regulariser: then nothing below changes).
+  const R regGrad = R(ActivityL2(activityL2, d).grad());
 
   const R* back = variant.recurrentFeedback ? variant.recurrentFeedback : w.Wh;
   const R* readout = variant.readoutFeedback ? variant.readoutFeedback : w.Wout;
@@ -61,6 +64,8 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
             }
             g.bOut[o] += e;
           }
+          if (regGrad != R(0))
+            for (int64_t i = 0; i < N; ++i) p[i] += regGrad * r[i];
           for (int64_t i = 0; i < N; ++i) {
             const R gi = F::df(h[i], r[i]) * p[i] + alpha * gb[i];
             gb[i] = gi;
@@ -81,6 +86,8 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
             }
             g.bOut[o] += e;
           }
+          if (regGrad != R(0))
+            for (int64_t i = 0; i < N; ++i) q[i] += regGrad * r[i];
           const R mu = variant.mu;
           for (int64_t i = 0; i < N; ++i) {
             const R gi = F::df(h[i], r[i]) * q[i] + mu * p[i] + alpha * gb[i];
@@ -125,9 +132,9 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
 
 template void bpttBackward<float>(const Dims&, Activation, float, const float*, const float*,
                                   const float*, const float*, const float*, float*,
-                                  const BackwardVariant<float>&);
+                                  const BackwardVariant<float>&, double);
 template void bpttBackward<double>(const Dims&, Activation, double, const double*, const double*,
                                    const double*, const double*, const double*, double*,
-                                   const BackwardVariant<double>&);
+                                   const BackwardVariant<double>&, double);
 
 }  // namespace rnnlab

@@ -13,7 +13,8 @@ namespace rnnlab {
 template <typename R>
 double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
                       const R* noise, LossKind kind, const R* targets, const R* mask,
-                      const LearningSignal<R>& signal, R* grads) {
+                      const LearningSignal<R>& signal, R* grads, double activityL2,
+                      LossTerms* terms) {
   using Kind = typename LearningSignal<R>::Kind;
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const StepWeights<R> sw(d, params);
@@ -27,6 +28,9 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
   const bool perturb = signal.kind == Kind::NodePerturbation;
   const double sigma = signal.sigma;
   NormalStream stream(signal.seed);
+  const ActivityL2 reg(activityL2, d);
+  const R regGrad = R(reg.grad());
+  double regSum = 0;
 
   // O(B N) state: two states and rates (previous, current), the learning signal, the traces.
   std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut), Lsig(B * N);
@@ -62,6 +66,12 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
         const R* r = Rcur + bi * N;
         const R* dyb = dY.data() + bi * nOut;
         R* l = Lsig.data() + bi * N;
+        if (reg.on()) {
+          double s = 0;
+#pragma omp simd reduction(+ : s)
+          for (int64_t i = 0; i < N; ++i) s += double(r[i]) * double(r[i]);
+          regSum += s;
+        }
         for (int64_t o = 0; o < nOut; ++o) {
           const R e = dyb[o];
           R* gWo = g.Wout + o * N;
@@ -77,6 +87,10 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
             const R* fo = feedback + o * N;
             for (int64_t i = 0; i < N; ++i) l[i] += e * fo[i];
           }
+          if (reg.on()) {
+            anySignal = true;
+            for (int64_t i = 0; i < N; ++i) l[i] += regGrad * r[i];
+          }
           for (int64_t i = 0; i < N; ++i) l[i] *= F::df(h[i], r[i]);
         } else {
           // The probe is drawn for every row (masked or not) so the stream does not depend on the mask.
@@ -85,17 +99,29 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
           const R* yb = Y.data() + bi * nOut;
           const R* tb = tg + bi * targetStride;
           double coef = 0;
-          if (m != 0) {
+          if (m != 0 || reg.on()) {
             for (int64_t i = 0; i < N; ++i) dr[i] = F::f(h[i] + xi[i]) - r[i];
-            for (int64_t o = 0; o < nOut; ++o) {
-              const R* wo = w.Wout + o * N;
-              R acc = 0;
+            double clean = 0, probed = 0;
+            if (m != 0) {
+              for (int64_t o = 0; o < nOut; ++o) {
+                const R* wo = w.Wout + o * N;
+                R acc = 0;
 #pragma omp simd reduction(+ : acc)
-              for (int64_t i = 0; i < N; ++i) acc += wo[i] * dr[i];
-              yPert[o] = yb[o] + acc;
+                for (int64_t i = 0; i < N; ++i) acc += wo[i] * dr[i];
+                yPert[o] = yb[o] + acc;
+              }
+              clean = rowLoss(kind, nOut, yb, tb, m, scale, static_cast<R*>(nullptr));
+              probed = rowLoss(kind, nOut, yPert.data(), tb, m, scale, static_cast<R*>(nullptr));
             }
-            const double clean = rowLoss(kind, nOut, yb, tb, m, scale, static_cast<R*>(nullptr));
-            const double probed = rowLoss(kind, nOut, yPert.data(), tb, m, scale, static_cast<R*>(nullptr));
+            if (reg.on()) {
+              // The regulariser's share of l_t: scale * sum_i f(h_i)^2, probed at f(h_i + xi_i).
+              double delta = 0;
+              for (int64_t i = 0; i < N; ++i) {
+                const double rp = double(r[i]) + double(dr[i]);
+                delta += rp * rp - double(r[i]) * double(r[i]);
+              }
+              probed += reg.scale * delta;
+            }
             coef = (probed - clean) / (sigma * sigma);
           }
           const R c = R(coef);
@@ -122,14 +148,19 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
     }
   });
   transpose(dWxT.data(), nIn, N, g.Wx);
-  return loss;
+  const double regValue = reg.scale * regSum;
+  if (terms) {
+    terms->task = loss;
+    terms->activityL2 = regValue;
+  }
+  return loss + regValue;
 }
 
 template double onlineGradient<float>(const Dims&, Activation, float, const float*, const float*,
                                       const float*, LossKind, const float*, const float*,
-                                      const LearningSignal<float>&, float*);
+                                      const LearningSignal<float>&, float*, double, LossTerms*);
 template double onlineGradient<double>(const Dims&, Activation, double, const double*, const double*,
                                        const double*, LossKind, const double*, const double*,
-                                       const LearningSignal<double>&, double*);
+                                       const LearningSignal<double>&, double*, double, LossTerms*);
 
 }  // namespace rnnlab

@@ -4,6 +4,7 @@
 
 #include "loss.hpp"
 #include "model.hpp"
+#include "regularizer.hpp"
 
 namespace rnnlab {
 
@@ -41,10 +42,19 @@ struct LearningSignal {
  *   targets  [T][B][nOut] (mse) or [T][B] (ce); mask [T][B] or nullptr
  *   grads    out: flat gradient (overwritten)
  * Returns the loss (the lossAndGrad definition). Class indices must have been checked.
+ *
+ * activityL2 (lambda, 0 = off) adds the activity regulariser (regularizer.hpp) to the loss. Its
+ * derivative with respect to the rate of step t, 2 lambda/(T B N) f(h_t), is part of the loss of
+ * step t: with Readout it joins the learning signal, L_t = f'(h_t) (F^T dy_t + 2 lambda/(TBN)
+ * f(h_t)) (the reference's autograd e-prop does exactly this: the regulariser's gradient reaches
+ * h_t through its own rate and then only the leak); with NodePerturbation the per-step loss l_t
+ * that the probe measures includes lambda/(TBN) sum_i f(h_t,i)^2. The returned loss includes the
+ * regulariser; `terms` (optional) receives the task loss and the regulariser separately.
  */
 template <typename R>
 double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
                       const R* noise, LossKind kind, const R* targets, const R* mask,
-                      const LearningSignal<R>& signal, R* grads);
+                      const LearningSignal<R>& signal, R* grads, double activityL2 = 0,
+                      LossTerms* terms = nullptr);
 
 }  // namespace rnnlab

@@ -4,6 +4,7 @@
 
 #include "loss.hpp"
 #include "model.hpp"
+#include "regularizer.hpp"
 
 namespace rnnlab {
 
@@ -29,11 +30,14 @@ struct EsSettings {
  * nullptr the recurrent weights are constrained (constrainWeights) before each forward pass.
  *   params [P] raw parameters; perturbable [P] (0 = keep fixed); multiplier [N][N] or nullptr
  *   x, noise, kind, targets, mask as for onlineGradient; grads out [P] (overwritten)
- * Returns L(theta).
+ * Returns L(theta). activityL2 (lambda, 0 = off) adds the activity regulariser to every L (so
+ * ES estimates the gradient of the regularised loss); `terms` (optional) receives L(theta)'s task
+ * loss and regulariser separately.
  */
 template <typename R>
 double esGradient(const Dims& d, Activation act, R alpha, const R* params, const R* perturbable,
                   const R* multiplier, bool absolute, const R* x, const R* noise, LossKind kind,
-                  const R* targets, const R* mask, const EsSettings& settings, R* grads);
+                  const R* targets, const R* mask, const EsSettings& settings, R* grads,
+                  double activityL2 = 0, LossTerms* terms = nullptr);
 
 }  // namespace rnnlab

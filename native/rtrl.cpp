@@ -11,7 +11,8 @@ namespace rnnlab {
 
 template <typename R>
 double rtrlGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
-                    const R* noise, LossKind kind, const R* targets, const R* mask, R* grads) {
+                    const R* noise, LossKind kind, const R* targets, const R* mask, R* grads,
+                    double activityL2, LossTerms* terms) {
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const int64_t P = rtrlColumns(d);
   const int64_t cWx = N * N, cB = cWx + N * nIn, cH0 = cB + N;
@@ -29,6 +30,9 @@ double rtrlGradient(const Dims& d, Activation act, R alpha, const R* params, con
   std::vector<R> M(N * P), S(N * P), G(P, R(0));
   std::vector<R> hPrev(N), rPrev(N), hCur(N), rCur(N), y(nOut), dy(nOut), c(N);
   double loss = 0;
+  const ActivityL2 reg(activityL2, d);
+  const R regGrad = R(reg.grad());
+  double regSum = 0;
 
   withActivation(act, [&](auto A) {
     using F = decltype(A);
@@ -71,6 +75,13 @@ double rtrlGradient(const Dims& d, Activation act, R alpha, const R* params, con
           g.bOut[o] += e;
           anySignal = anySignal || e != R(0);
         }
+        if (reg.on()) {
+          anySignal = true;
+          for (int64_t i = 0; i < N; ++i) {
+            c[i] += regGrad * rCur[i];
+            regSum += double(rCur[i]) * double(rCur[i]);
+          }
+        }
         if (anySignal) {
           for (int64_t i = 0; i < N; ++i) c[i] *= F::df(hCur[i], rCur[i]);
           // G += c^T M_t
@@ -86,12 +97,19 @@ double rtrlGradient(const Dims& d, Activation act, R alpha, const R* params, con
   std::copy(G.begin() + cWx, G.begin() + cB, g.Wx);
   std::copy(G.begin() + cB, G.begin() + cH0, g.b);
   std::copy(G.begin() + cH0, G.end(), g.h0);
-  return loss;
+  const double regValue = reg.scale * regSum;
+  if (terms) {
+    terms->task = loss;
+    terms->activityL2 = regValue;
+  }
+  return loss + regValue;
 }
 
 template double rtrlGradient<float>(const Dims&, Activation, float, const float*, const float*,
-                                    const float*, LossKind, const float*, const float*, float*);
+                                    const float*, LossKind, const float*, const float*, float*,
+                                    double, LossTerms*);
 template double rtrlGradient<double>(const Dims&, Activation, double, const double*, const double*,
-                                     const double*, LossKind, const double*, const double*, double*);
+                                     const double*, LossKind, const double*, const double*, double*,
+                                     double, LossTerms*);
 
 }  // namespace rnnlab

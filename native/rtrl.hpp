@@ -4,6 +4,7 @@
 
 #include "loss.hpp"
 #include "model.hpp"
+#include "regularizer.hpp"
 
 namespace rnnlab {
 
@@ -18,10 +19,13 @@ inline int64_t rtrlColumns(const Dims& d) { return d.N * d.N + d.N * d.nIn + 2 *
  *         row i gets (1 - alpha) f(h_{t-1})_j at Wh[i][j], (1 - alpha) x_t,k at Wx[i][k], 1 - alpha at b[i])
  *   dL/dtheta += c_t^T M_t,  c_t = f'(h_t) * (Wout^T dy_t);  dWout, dbOut as in BPTT.
  * Cost per step and trial: one N x N x P GEMM, i.e. O(N^4); memory 2 N P + P. It equals BPTT.
- * Arguments as for onlineGradient. Returns the loss.
+ * Arguments as for onlineGradient. Returns the loss. activityL2 (lambda, 0 = off) adds the
+ * activity regulariser: c_t = f'(h_t) * (Wout^T dy_t + 2 lambda/(T B N) f(h_t)); the returned
+ * loss includes it and `terms` (optional) receives the two terms separately.
  */
 template <typename R>
 double rtrlGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
-                    const R* noise, LossKind kind, const R* targets, const R* mask, R* grads);
+                    const R* noise, LossKind kind, const R* targets, const R* mask, R* grads,
+                    double activityL2 = 0, LossTerms* terms = nullptr);
 
 }  // namespace rnnlab

@@ -20,7 +20,7 @@ test('tasks --json lists every task with channels, periods, dt, trial length and
     taskNames(),
     'every registered task',
   );
-  t.deepEqual(taskNames(), ['romo', 'delaycomparison', 'pdm', 'dms', 'context', 'mante72']);
+  t.deepEqual(taskNames(), ['romo', 'delaycomparison', 'pdm', 'dms', 'context', 'mante72', 'reach8']);
   for (const x of out.tasks) {
     const keys = ['inputs', 'outputs', 'periods', 'dt', 'timeUnit', 'tau', 'alpha', 'minSteps', 'maxSteps', 'source', 'loss', 'conditions'];
     if (!keys.every((k) => k in x)) t.fail(`${String(x.name)} lacks one of ${keys.join(', ')}`);
@@ -71,7 +71,7 @@ test('train reports accuracy; evaluate scores the saved model like the API does'
   const cases: [string[], RegExp][] = [
     [['--task', 'romo'], /--task: expected a task with the model's 3 inputs and 3 outputs, received romo \(1 inputs, 2 outputs\)/],
     [['--task', 'pdm', '--task-option', 'preset=liu2025', '--task-option', 'dt=50'], /--task: expected a task with dt = 100 \(the model's config\.dt; pass --task-option dt=100\)/],
-    [['--task', 'pdn'], /task: expected one of "romo", "delaycomparison", "pdm", "dms", "context", "mante72" \(did you mean "pdm"\?\), received "pdn"/],
+    [['--task', 'pdn'], /task: expected one of "romo", "delaycomparison", "pdm", "dms", "context", "mante72", "reach8" \(did you mean "pdm"\?\), received "pdn"/],
     [['--task', 'pdm', '--trials', '0'], /--trials: expected an integer >= 1, received 0/],
     [['--task', 'pdm', '--task-option', 'timing={"stimulus":750}'], /pdm options\.timing\.stimulus: expected a multiple of dt = 100 ms/],
   ];

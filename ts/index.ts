@@ -132,3 +132,17 @@ export type { Churchland2012, Hatsopoulos2007, ReachKinematics } from './data/da
 // Dynamics (issue 5): Lyapunov spectra, gradient flossing, weight eigenspectra.
 export { DynamicsRecorder, FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
 export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings, TrainDynamics } from './analysis/index.js';
+
+// ---- Neural-similarity pipeline (issue 7, part 2): the reach task, the activity regulariser,
+// checkpoints compared with recordings, statistics, the paper-2 reproduction.
+export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU, reach8 } from './tasks/index.js';
+export type { Reach8Options } from './tasks/index.js';
+export type { LossOptions, LossTerms } from './rules/index.js';
+export { incompleteBeta, logGamma, mean, pearson, sampleStd, studentTCdf, studentTTwoSided, welchTTest } from './analysis/stats.js';
+export type { TTest } from './analysis/stats.js';
+export { NEURAL_DATASETS, NeuralTracker, dataComparison, decodeParams, encodeParams, liu2025Checkpoints, scoreAgainstData } from './experiment/data-comparison.js';
+export type { CheckpointScore, DataComparison, EncodedParams, NeuralDataset, NeuralRecord, SummaryRecord } from './experiment/data-comparison.js';
+export { accuracyDistanceCorrelation, atAccuracy, distanceCurve, gainTable, groupByRuleAndGain, matchedAccuracy, modelOfRecord, noiseFloorTable, pairwiseSummary, peakAccuracy, rulesAtAccuracy } from './experiment/neural-summary.js';
+export type { DistanceCurve, FloorEntry, GainTable, NoiseFloorTable, PairwiseSummary, RulesAtAccuracy, RunGroup } from './experiment/neural-summary.js';
+export { NEURAL_SIMILARITY_PRESETS, PAPER_TABLE3, neuralSimilaritySweep, runNeuralSimilarity, summarizeNeuralSimilarity } from './experiment/reproduce/neural-similarity.js';
+export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experiment/reproduce/neural-similarity.js';

@@ -71,16 +71,19 @@ export interface NativeAddon {
   /** Eigenvalues of A [n][n] (LAPACK geev); returns LAPACK info. */
   eigenvalues(n: number, A: FloatArray, re: FloatArray, im: FloatArray): number;
   // Learning rules (issue 3). kind: 0 mse, 1 ce. Flags are 0/1 numbers. Seeds are two uint32 words.
+  // The loss kernels take two optional trailing arguments (issue 7, part 2; native/regularizer.hpp):
+  // activityL2 = lambda >= 0 of the activity regulariser lambda mean_{t>=1,b,i} f(h)^2 (0 = off),
+  // and terms = Float64Array [2] receiving [task loss, regulariser]; the returned loss is their sum.
   /** Online e-prop sweep (native/eprop.hpp); feedback [nOut][N] replaces Wout in the learning signal. Returns the loss. */
-  epropGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, feedback: FloatArray | null, grads: FloatArray): number;
+  epropGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, feedback: FloatArray | null, grads: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
   /** Online node-perturbation sweep (native/eprop.hpp). Returns the loss. */
-  nodePerturbationGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, sigma: number, seedLo: number, seedHi: number, grads: FloatArray): number;
+  nodePerturbationGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, sigma: number, seedLo: number, seedHi: number, grads: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
   /** Exact forward-mode gradient (native/rtrl.hpp). Returns the loss. */
-  rtrlGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, grads: FloatArray): number;
+  rtrlGradient(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, grads: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
   /** BPTT with a truncation schedule / replaced backward matrices (native/bptt.hpp BackwardVariant). */
-  bpttBackwardVariant(spec: NativeSpec, params: FloatArray, x: FloatArray, H: FloatArray, rate: FloatArray, dY: FloatArray, grads: FloatArray, truncation: number, recurrentFeedback: FloatArray | null, constantDerivative: number, mu: number, readoutFeedback: FloatArray | null): void;
+  bpttBackwardVariant(spec: NativeSpec, params: FloatArray, x: FloatArray, H: FloatArray, rate: FloatArray, dY: FloatArray, grads: FloatArray, truncation: number, recurrentFeedback: FloatArray | null, constantDerivative: number, mu: number, readoutFeedback: FloatArray | null, activityL2?: number): void;
   /** Evolution strategies (native/es.hpp). Returns the unperturbed loss. */
-  esGradient(spec: NativeSpec, params: FloatArray, perturbable: FloatArray, multiplier: FloatArray | null, absolute: number, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, samples: number, sigma: number, antithetic: number, baseline: number, seedLo: number, seedHi: number, grads: FloatArray): number;
+  esGradient(spec: NativeSpec, params: FloatArray, perturbable: FloatArray, multiplier: FloatArray | null, absolute: number, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, samples: number, sigma: number, antithetic: number, baseline: number, seedLo: number, seedHi: number, grads: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
   /** Fills out with the standard normal stream np and es draw from (native/random.hpp), seeded by two uint32 words. */
   normalSamples(out: FloatArray, seedLo: number, seedHi: number): void;
   /** out = (absolute ? |W| : W) * M elementwise (native/constraints.hpp). */

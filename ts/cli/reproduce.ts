@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { getPaperPreset, paperNames } from '../experiment/reproduce/index.js';
-import type { ReproduceResult } from '../experiment/reproduce/index.js';
+import type { PaperPreset, ReproduceResult } from '../experiment/reproduce/index.js';
+import { rangeError } from '../validate.js';
 import { integerOption, printJson } from './common.js';
 import { createProgressBar } from './progress.js';
 import type { ProgressBar } from './progress.js';
@@ -16,6 +17,16 @@ interface ReproduceCliOptions {
   workers?: number;
   json: boolean;
   progress: boolean;
+  rules?: string;
+}
+
+// --rules: extra learning rules for the presets that compare rules (PaperPreset.rules).
+function parseRules(value: string, preset: PaperPreset): string[] {
+  const withRules = paperNames().filter((n) => getPaperPreset(n).rules);
+  if (!preset.rules) throw rangeError('--rules', `a paper that compares learning rules (${withRules.join(', ') || 'none'})`, preset.name, `"${preset.name}", which takes no --rules`);
+  const rules = value.split(',').map((r) => r.trim()).filter((r) => r.length > 0);
+  if (rules.length === 0) throw rangeError('--rules', `a comma-separated list of rules (${[...preset.rules.default, ...preset.rules.optional].join(', ')})`, value);
+  return rules;
 }
 
 export function registerReproduce(program: Command): void {
@@ -28,6 +39,7 @@ export function registerReproduce(program: Command): void {
     .option('--workers <n>', 'worker threads (default one per core)', integerOption('--workers', 1))
     .option('--json', 'print the verdicts and paths as one JSON object on stdout', false)
     .option('--no-progress', 'no progress bar on stderr')
+    .option('--rules <list>', 'extra learning rules, comma-separated, for papers that compare rules (neural-similarity: tbptt, np, es)')
     .action((paper: string, options: ReproduceCliOptions) => runReproduce(paper, options));
 }
 
@@ -45,6 +57,7 @@ function printVerdicts(result: ReproduceResult): void {
 
 async function runReproduce(paper: string, o: ReproduceCliOptions): Promise<void> {
   const preset = getPaperPreset(paper, 'paper');
+  const rules = o.rules === undefined ? undefined : parseRules(o.rules, preset);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -56,6 +69,7 @@ async function runReproduce(paper: string, o: ReproduceCliOptions): Promise<void
       quick: o.quick,
       out: o.out,
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(rules ? { rules } : {}),
       signal: controller.signal,
       log: (line) => {
         bar?.stop();

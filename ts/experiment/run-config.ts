@@ -9,7 +9,8 @@ import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
 import { DTYPES, PARAM_NAMES } from '../model/params.js';
 import { FLOSS_MODES } from '../analysis/flossing.js';
 import { OPTIMIZERS } from '../optim/index.js';
-import { parseWithSchema } from '../validate.js';
+import { parseWithSchema, rangeError } from '../validate.js';
+import { NEURAL_DATASETS } from './data-comparison.js';
 
 /** Every setting of a run; all but `task` and `rule` have defaults. */
 export const RunConfigSchema = z.strictObject({
@@ -77,6 +78,17 @@ export const RunConfigSchema = z.strictObject({
   lyapunovOptions: z.record(z.string(), z.unknown()).default({}),
   /** Record the eigenvalues of the recurrent weights before and after training. */
   eigenvalues: z.boolean().default(true),
+  // Issue 7, part 2. These have no defaults, so runs that do not use them keep their ids.
+  /** Activity L2 regulariser lambda0 added to the loss (paper 2: 10); absent = none. */
+  activityL2: z.number().min(0).optional(),
+  /** The authors' adaptive lambda (lambda <- 2 lambda / 3 while it reaches half the task loss); default true. */
+  activityL2Adaptive: z.boolean().optional(),
+  /** Compare the hidden activity with this recording at every checkpoint (hatsopoulos2007: task reach8). */
+  neuralData: z.enum(NEURAL_DATASETS).optional(),
+  /** Checkpoints of the comparison: "liu2025" (the authors' schedule; the default) or a list of iterations. */
+  checkpoints: z.union([z.literal('liu2025'), z.array(z.int().min(0))]).optional(),
+  /** Random neuron splits of the noise floor (default 100). */
+  noiseFloorSplits: z.int().min(1).optional(),
 });
 
 /** Settings as written in a sweep or preset (defaults may be omitted). */
@@ -89,7 +101,13 @@ export const RUN_CONFIG_KEYS: readonly string[] = Object.keys(RunConfigSchema.sh
 
 /** Validates settings (unknown keys are errors) and fills in defaults. */
 export function resolveRunConfig(input: unknown, field = 'run'): RunConfig {
-  return parseWithSchema(RunConfigSchema, input, field);
+  const config = parseWithSchema(RunConfigSchema, input, field);
+  // Settings that only mean something together with another one are refused alone.
+  if (config.activityL2Adaptive !== undefined && config.activityL2 === undefined) throw rangeError(`${field}.activityL2Adaptive`, 'activityL2 (lambda0) to be set as well', config.activityL2Adaptive);
+  for (const key of ['checkpoints', 'noiseFloorSplits'] as const) {
+    if (config[key] !== undefined && config.neuralData === undefined) throw rangeError(`${field}.${key}`, 'neuralData to be set as well (checkpoints and the noise floor belong to the comparison with a recording)', config[key]);
+  }
+  return config;
 }
 
 /** JSON with object keys sorted at every level, so equal settings give equal text. */

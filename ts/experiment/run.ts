@@ -24,6 +24,8 @@ import type { TrainProgress, TrainResult } from './train.js';
 import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
 import type { MaxLyapunovOptions, MaxLyapunovResult } from '../analysis/lyapunov.js';
 import type { Eigenvalues } from '../analysis/spectra.js';
+import { NeuralTracker, dataComparison, liu2025Checkpoints } from './data-comparison.js';
+import type { NeuralRecord } from './data-comparison.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
@@ -53,6 +55,10 @@ export interface RunRecord {
   diverged: { iter: number; loss: number | null; reason: string } | null;
   /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
   dynamics?: RunDynamics;
+  /** With `activityL2`: lambda at the start and at the end of training. */
+  activityL2?: { initial: number; final: number };
+  /** With `neuralData`: the comparison with the recording along training (data-comparison.ts). */
+  neural?: NeuralRecord;
 }
 
 export interface RunDynamics {
@@ -145,6 +151,8 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
   const lyapunov = config.lyapunov ? ({ ...config.lyapunovOptions, rng: rng.fork('lyapunov') } as MaxLyapunovOptions) : undefined;
   const score = () => scoreOf(evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task }));
   const before = score();
+  const tracker = config.neuralData ? new NeuralTracker(dataComparison(config.neuralData, config.task, config.taskOptions)) : null;
+  const checkpoints = config.checkpoints === undefined || config.checkpoints === 'liu2025' ? liu2025Checkpoints(config.iters) : config.checkpoints.filter((p) => p <= config.iters);
   const result = train(model, {
     task,
     rule,
@@ -159,10 +167,14 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     logEvery: config.logEvery,
     divergenceLoss: config.divergenceLoss,
     ...(config.clip > 0 ? { clipNorm: config.clip } : {}),
+    ...(config.activityL2 !== undefined ? { activityL2: { lambda: config.activityL2, adaptive: config.activityL2Adaptive ?? true } } : {}),
+    ...(tracker ? { checkpoints, onCheckpoint: (iter: number, m: LeakyRNN) => tracker.observe(iter, m) } : {}),
     ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
   });
   const after = result.diverged ? null : score();
+  const neural = tracker ? tracker.finish({ rng: new Rng('noise-floor').fork(config.seed), ...(config.noiseFloorSplits !== undefined ? { splits: config.noiseFloorSplits } : {}) }) : null;
+  const dynamics = dynamicsOf(result, config, lyapunov, floss);
   const info = blasInfo();
   return {
     format: 'rnnlab.run/1',
@@ -178,7 +190,9 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     curve: curveOf(result.lossCurve, config.trackAccuracy),
     eval: { trials: evalTrials, before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
-    ...(dynamicsOf(result, config, lyapunov, floss) ? { dynamics: dynamicsOf(result, config, lyapunov, floss)! } : {}),
+    ...(dynamics ? { dynamics } : {}),
+    ...(result.activityL2 ? { activityL2: result.activityL2 } : {}),
+    ...(neural ? { neural } : {}),
   };
 }
 

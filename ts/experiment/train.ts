@@ -20,7 +20,8 @@ import { Workspace } from '../rules/workspace.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
 import { checkTrials } from '../trials.js';
 import { evaluate } from './evaluate.js';
-import { expectInteger, expectKnownKeys, expectNumber, expectObject, typeError } from '../validate.js';
+import { expectBoolean, expectInteger, expectKnownKeys, expectNumber, expectObject, typeError } from '../validate.js';
+import type { LossTerms, RuleContext } from '../rules/rule.js';
 
 export interface TrainOptions {
   task: Task;
@@ -64,6 +65,20 @@ export interface TrainOptions {
   lyapunov?: MaxLyapunovOptions;
   /** Record the eigenvalues of Wh before and after training (default false). */
   eigenvalues?: boolean;
+  /**
+   * The activity L2 regulariser of paper 2 in the training loss (see LossOptions.activityL2):
+   * `lambda` >= 0 to start with and, unless `adaptive: false`, the authors' schedule: after each
+   * update, lambda <- 2 lambda / 3 whenever lambda mean(f(h)^2) >= task loss / 2 on that batch
+   * (LearningRuleSimilarities main_train_model.py; their lambda0 = 10). Default: none.
+   */
+  activityL2?: { lambda: number; adaptive?: boolean };
+  /**
+   * Iterations at which `onCheckpoint` sees the model: 0 = before the first update, k = after k
+   * updates (each at most `iters`). Nothing is done at other iterations.
+   */
+  checkpoints?: readonly number[];
+  /** Called at each checkpoint with the model as it is then (do not modify it). */
+  onCheckpoint?: (iter: number, model: LeakyRNN) => void;
 }
 
 export interface TrainProgress {
@@ -91,6 +106,10 @@ export interface LossPoint {
   accuracy?: number;
   /** With `evalBatch`: paper 2's normalised accuracy on it. */
   normalizedAccuracy?: number;
+  /** With `activityL2`: the mean task loss of the interval's batches (`loss` is task + regulariser). */
+  taskLoss?: number;
+  /** With `activityL2`: lambda after this point's update. */
+  lambda?: number;
 }
 
 export interface TrainResult {
@@ -106,9 +125,31 @@ export interface TrainResult {
   floss: FlossPhase[];
   /** What was recorded with the `lyapunov` and `eigenvalues` options (absent without them). */
   dynamics?: TrainDynamics;
+  /** With `activityL2`: lambda at the start and at the end (after the adaptive schedule). */
+  activityL2?: { initial: number; final: number };
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues', 'activityL2', 'checkpoints', 'onCheckpoint'];
+
+/** Reads the activityL2 option: [lambda0, adaptive], or null. */
+function readActivityL2(value: unknown): { lambda: number; adaptive: boolean } | null {
+  if (value === undefined) return null;
+  const o = expectObject(value, 'options.activityL2');
+  expectKnownKeys(o, ['lambda', 'adaptive'], 'options.activityL2');
+  return { lambda: expectNumber(o.lambda, 'options.activityL2.lambda', { min: 0 }), adaptive: o.adaptive === undefined ? true : expectBoolean(o.adaptive, 'options.activityL2.adaptive') };
+}
+
+/** Reads the checkpoint iterations (integers in [0, iters]) into a set. */
+function readCheckpoints(value: unknown, iters: number, callback: unknown): Set<number> | null {
+  if (value === undefined) {
+    if (callback !== undefined) throw typeError('options.checkpoints', 'the iterations at which to call onCheckpoint', undefined, 'nothing');
+    return null;
+  }
+  if (!Array.isArray(value)) throw typeError('options.checkpoints', 'an array of iterations', value);
+  if (typeof callback !== 'function') throw typeError('options.onCheckpoint', 'a function called at each checkpoint', callback);
+  value.forEach((v, k) => expectInteger(v, `options.checkpoints[${k}]`, 0, iters));
+  return new Set(value as number[]);
+}
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
@@ -135,6 +176,12 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const state = optimizer.init(model.params);
   const trainable = model.config.trainable;
 
+  const activityL2 = readActivityL2(options.activityL2);
+  const checkpoints = readCheckpoints(options.checkpoints, iters, options.onCheckpoint);
+  const terms: LossTerms = { task: 0, activityL2: 0 };
+  const ctx: RuleContext = { workspace, rng: noiseRng, ...(activityL2 ? { loss: { activityL2: activityL2.lambda }, terms } : {}) };
+  let intervalTask = 0;
+
   const flossing = options.floss === undefined ? null : new FlossSchedule(model, task, options.floss, options.rng.fork('floss'));
   const recorder = options.lyapunov !== undefined || options.eigenvalues ? new DynamicsRecorder(model, task, options.lyapunov, options.eigenvalues, options.rng) : null;
   const result: TrainResult = { lossCurve: [], diverged: null, aborted: false, iterations: 0, seconds: 0, floss: [] };
@@ -151,6 +198,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const start = performance.now();
   let intervalLoss = 0;
   let intervalCount = 0;
+  if (checkpoints?.has(0)) options.onCheckpoint!(0, model);
 
   for (let iter = 1; iter <= iters; iter++) {
     if (options.signal?.aborted) {
@@ -159,7 +207,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     }
     const batch = task.sample(dataRng, batchSize);
     if (iter === 1) checkTrials(batch, model, 'task batch');
-    const loss = rule.gradient(model, batch, grads, { workspace, rng: noiseRng });
+    const loss = rule.gradient(model, batch, grads, ctx);
     if (!Number.isFinite(loss) || loss > divergenceLoss) {
       result.diverged = { iter, loss, reason: Number.isFinite(loss) ? `loss above ${divergenceLoss}` : 'loss is not finite' };
       break;
@@ -169,8 +217,19 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     result.iterations = iter;
     intervalLoss += loss;
     intervalCount += 1;
+    if (activityL2) {
+      intervalTask += terms.task;
+      // The authors' schedule: shrink lambda when the regulariser reaches half the task loss.
+      if (activityL2.adaptive && terms.activityL2 >= terms.task / 2) ctx.loss!.activityL2 = ctx.loss!.activityL2! * (2 / 3);
+    }
+    if (checkpoints?.has(iter)) options.onCheckpoint!(iter, model);
     if (iter % logEvery === 0 || iter === iters) {
       const point: LossPoint = { iter, loss: intervalLoss / intervalCount };
+      if (activityL2) {
+        point.taskLoss = intervalTask / intervalCount;
+        point.lambda = ctx.loss!.activityL2!;
+        intervalTask = 0;
+      }
       if (evalBatch) {
         const e = evaluate(model, evalBatch, { task, rng: evalRng, workspace: evalWorkspace! });
         point.evalLoss = e.loss;
@@ -188,6 +247,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
     result.diverged = { iter: result.iterations, loss: NaN, reason: 'parameters are not finite' };
   }
   result.seconds = pretrainSeconds + (performance.now() - start) / 1000;
+  if (activityL2) result.activityL2 = { initial: activityL2.lambda, final: ctx.loss!.activityL2! };
   if (recorder) {
     recorder.after(result.diverged !== null);
     result.dynamics = recorder.result;

@@ -7,7 +7,7 @@
 import { gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
 import type { Rng } from '../rng.js';
-import { lossAndOutputGrad, runForward } from './forward.js';
+import { reverseWithLoss, runForward } from './forward.js';
 import { readFeedback, ruleOptions } from './options.js';
 import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
@@ -30,12 +30,13 @@ export function createBptt(options: BpttOptions = {}, field = 'options'): Learni
       : 'exact gradient by backpropagation through time',
     gradient(model, trials, grads, ctx) {
       const traj = runForward(model, trials, ctx.workspace, ctx.rng);
-      const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
-      if (feedback) {
-        native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, 0, null, 0, 0, feedback.matrix(model));
-      } else {
-        native.bpttBackward(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat);
-      }
+      const loss = reverseWithLoss(model, trials, traj, ctx, (dY, activityL2) => {
+        if (feedback || activityL2 > 0) {
+          native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, 0, null, 0, 0, feedback ? feedback.matrix(model) : null, activityL2);
+        } else {
+          native.bpttBackward(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat);
+        }
+      });
       gradientToRaw(model, grads);
       return loss;
     },

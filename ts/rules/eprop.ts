@@ -19,7 +19,7 @@
 import { effectiveParams, gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
 import type { Rng } from '../rng.js';
-import { batchArrays } from './forward.js';
+import { activityL2Of, batchArrays, reportTerms, termsBuffer } from './forward.js';
 import { readFeedback, ruleOptions } from './options.js';
 import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
@@ -41,7 +41,9 @@ export function createEprop(options: EpropOptions = {}, field = 'options', name:
     gradient(model, trials, grads, ctx) {
       const params = effectiveParams(model, ctx.workspace);
       const a = batchArrays(model, trials, ctx.workspace, ctx.rng);
-      const loss = native.epropGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, feedback ? feedback.matrix(model) : null, grads.flat);
+      const terms = termsBuffer(ctx.workspace);
+      const loss = native.epropGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, feedback ? feedback.matrix(model) : null, grads.flat, activityL2Of(ctx), terms);
+      reportTerms(ctx, terms[0]!, terms[1]!);
       gradientToRaw(model, grads);
       return loss;
     },

@@ -27,7 +27,7 @@ import { paramLayout } from '../model/params.js';
 import type { FloatArray } from '../native.js';
 import { native } from '../native.js';
 import { expectBoolean, expectInteger, expectNumber, rangeError } from '../validate.js';
-import { batchArrays } from './forward.js';
+import { activityL2Of, batchArrays, reportTerms, termsBuffer } from './forward.js';
 import { requireRng, ruleOptions, seedWords } from './options.js';
 import type { LearningRule } from './rule.js';
 import type { Workspace } from './workspace.js';
@@ -75,7 +75,10 @@ export function createEs(options: EsOptions = {}, field = 'options'): LearningRu
       const [lo, hi] = seedWords(rng);
       const perturbable = perturbableEntries(model, ctx.workspace);
       const c = model.constraint;
-      return native.esGradient(a.spec, model.params.flat, perturbable, c ? c.multiplier : null, c?.absolute ? 1 : 0, a.x, a.noise, a.kind, a.targets, a.mask, samples, sigma, antithetic ? 1 : 0, baseline ? 1 : 0, lo, hi, grads.flat);
+      const terms = termsBuffer(ctx.workspace);
+      const loss = native.esGradient(a.spec, model.params.flat, perturbable, c ? c.multiplier : null, c?.absolute ? 1 : 0, a.x, a.noise, a.kind, a.targets, a.mask, samples, sigma, antithetic ? 1 : 0, baseline ? 1 : 0, lo, hi, grads.flat, activityL2Of(ctx), terms);
+      reportTerms(ctx, terms[0]!, terms[1]!);
+      return loss;
     },
   };
 }

@@ -9,7 +9,8 @@ import { effectiveParams } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { Rng } from '../rng.js';
 import type { Trials } from '../trials.js';
-import { rangeError } from '../validate.js';
+import { expectNumber, expectObject, rangeError } from '../validate.js';
+import type { RuleContext } from './rule.js';
 import type { Workspace } from './workspace.js';
 
 /** What the forward pass leaves in the workspace. */
@@ -101,4 +102,50 @@ export function lossAndOutputGrad(model: LeakyRNN, trials: Trials, traj: Traject
   const dY = ws.get('dY', model.dtype, traj.Y.length);
   const loss = native.lossGrad(traj.spec, trials.loss === 'ce' ? 1 : 0, traj.Y, targets, mask, dY);
   return { loss, dY };
+}
+
+// ---- Loss options (issue 7, part 2): the activity L2 regulariser.
+
+/** lambda of the activity regulariser of a call (ctx.loss.activityL2, validated; 0 when absent). */
+export function activityL2Of(ctx: RuleContext): number {
+  if (ctx.loss === undefined) return 0;
+  const o = expectObject(ctx.loss, 'loss');
+  for (const key of Object.keys(o)) if (key !== 'activityL2') throw rangeError(`loss.${key}`, 'the key activityL2', key, `unknown key "${key}"`);
+  return o.activityL2 === undefined ? 0 : expectNumber(o.activityL2, 'loss.activityL2', { min: 0 });
+}
+
+/** A 2-element float64 workspace array for the kernels' [task, regulariser] output. */
+export function termsBuffer(ws: Workspace): Float64Array {
+  return ws.get('lossTerms', 'float64', 2) as Float64Array;
+}
+
+/** Writes ctx.terms (when the caller asked for them). */
+export function reportTerms(ctx: RuleContext, task: number, activityL2: number): void {
+  if (ctx.terms) {
+    ctx.terms.task = task;
+    ctx.terms.activityL2 = activityL2;
+  }
+}
+
+/**
+ * The regulariser's value on a stored trajectory: lambda / (T B N) * sum over t = 1..T of
+ * f(h_t)^2 (one native pass over the rates; rows t >= 1 only).
+ */
+export function activityL2Value(traj: Trajectory, lambda: number): number {
+  if (lambda === 0) return 0;
+  const { T, B, N } = traj.spec;
+  return (lambda / (T * B * N)) * native.sumSquares(traj.rate.subarray(B * N));
+}
+
+/**
+ * The reverse-pass rules' gradient step with loss options: the task loss and dY from the
+ * trajectory, then `backward(dY, lambda)`; returns the total loss and fills ctx.terms.
+ */
+export function reverseWithLoss(model: LeakyRNN, trials: Trials, traj: Trajectory, ctx: RuleContext, backward: (dY: FloatArray, activityL2: number) => void): number {
+  const lambda = activityL2Of(ctx);
+  const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
+  backward(dY, lambda);
+  const reg = activityL2Value(traj, lambda);
+  reportTerms(ctx, loss, reg);
+  return loss + reg;
 }

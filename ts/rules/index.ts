@@ -22,7 +22,7 @@ import { createModprop } from './modprop.js';
 import { createNodePerturbation } from './node-perturbation.js';
 import { createRtrl } from './rtrl.js';
 import { createTbptt } from './tbptt.js';
-import type { LearningRule } from './rule.js';
+import type { LearningRule, LossOptions, LossTerms, RuleContext } from './rule.js';
 import { ParamSet } from '../model/params.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { Rng } from '../rng.js';
@@ -85,21 +85,27 @@ export function createRule(name: string, options: Record<string, unknown>, rng: 
 }
 
 export { bptt, createBptt, createEprop, createEs, createModprop, createNodePerturbation, createRtrl, createTbptt };
-export type { LearningRule, RuleContext } from './rule.js';
+export type { LearningRule, LossOptions, LossTerms, RuleContext } from './rule.js';
 
 /**
  * One rule's gradient estimate on one batch (validated), in a fresh {@link ParamSet}.
  * `rule` is a rule or its name (default "bptt"); `ruleOptions` go to the named rule's factory.
- * `rng` is needed for models with state noise and for stochastic rules (np, es).
+ * `rng` is needed for models with state noise and for stochastic rules (np, es). `loss` adds
+ * terms to the loss (the activity regulariser); `terms` splits the returned loss into them.
  */
-export function computeGradient(model: LeakyRNN, trials: Trials, options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng } = {}): { loss: number; grads: ParamSet } {
+export function computeGradient(
+  model: LeakyRNN,
+  trials: Trials,
+  options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng; loss?: LossOptions } = {},
+): { loss: number; grads: ParamSet; terms: LossTerms } {
   checkTrials(trials, model);
   if (typeof options.rule === 'object' && options.ruleOptions !== undefined) {
     throw rangeError('options.ruleOptions', 'no rule options with a rule object (pass them to its factory or to getRule)', options.ruleOptions);
   }
   const rule = typeof options.rule === 'object' ? options.rule : getRule(options.rule ?? 'bptt', options.ruleOptions ?? {});
   const grads = new ParamSet(model.params.dims, model.dtype);
-  const ctx = options.rng ? { workspace: new Workspace(), rng: options.rng } : { workspace: new Workspace() };
+  const terms: LossTerms = { task: NaN, activityL2: 0 };
+  const ctx: RuleContext = { workspace: new Workspace(), terms, ...(options.rng ? { rng: options.rng } : {}), ...(options.loss ? { loss: options.loss } : {}) };
   const loss = rule.gradient(model, trials, grads, ctx);
-  return { loss, grads };
+  return { loss, grads, terms };
 }

@@ -27,7 +27,7 @@ import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { allocate } from '../model/params.js';
 import { native } from '../native.js';
 import { expectInteger, expectNumber, rangeError } from '../validate.js';
-import { lossAndOutputGrad, runForward } from './forward.js';
+import { reverseWithLoss, runForward } from './forward.js';
 import { ruleOptions } from './options.js';
 import type { LearningRule } from './rule.js';
 
@@ -111,9 +111,10 @@ export function createModprop(options: ModpropOptions = {}, field = 'options'): 
       const nE = model.nExcitatory;
       const bounds = [...cellTypeBounds(0, nE, eTypes).slice(0, -1), ...cellTypeBounds(nE, N - nE, iTypes)];
       const traj = runForward(model, trials, ctx.workspace, ctx.rng);
-      const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
       const Wab = blockAverage(traj.params.subarray(0, N * N), N, bounds, ctx.workspace.get('modpropWab', model.dtype, N * N));
-      native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, 0, Wab, 1, mu, null);
+      const loss = reverseWithLoss(model, trials, traj, ctx, (dY, activityL2) => {
+        native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, 0, Wab, 1, mu, null, activityL2);
+      });
       gradientToRaw(model, grads);
       return loss;
     },

@@ -23,7 +23,7 @@
 import { effectiveParams, gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
 import { expectNumber } from '../validate.js';
-import { batchArrays } from './forward.js';
+import { activityL2Of, batchArrays, reportTerms, termsBuffer } from './forward.js';
 import { requireRng, ruleOptions, seedWords } from './options.js';
 import type { LearningRule } from './rule.js';
 
@@ -46,7 +46,9 @@ export function createNodePerturbation(options: NodePerturbationOptions = {}, fi
       const params = effectiveParams(model, ctx.workspace);
       const a = batchArrays(model, trials, ctx.workspace, rng);
       const [lo, hi] = seedWords(rng);
-      const loss = native.nodePerturbationGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, sigma, lo, hi, grads.flat);
+      const terms = termsBuffer(ctx.workspace);
+      const loss = native.nodePerturbationGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, sigma, lo, hi, grads.flat, activityL2Of(ctx), terms);
+      reportTerms(ctx, terms[0]!, terms[1]!);
       gradientToRaw(model, grads);
       return loss;
     },

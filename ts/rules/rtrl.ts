@@ -9,7 +9,7 @@
 import { effectiveParams, gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
 import { expectInteger, rangeError } from '../validate.js';
-import { batchArrays } from './forward.js';
+import { activityL2Of, batchArrays, reportTerms, termsBuffer } from './forward.js';
 import { ruleOptions } from './options.js';
 import type { LearningRule } from './rule.js';
 
@@ -43,7 +43,9 @@ export function createRtrl(options: RtrlOptions = {}, field = 'options'): Learni
       }
       const params = effectiveParams(model, ctx.workspace);
       const a = batchArrays(model, trials, ctx.workspace, ctx.rng);
-      const loss = native.rtrlGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, grads.flat);
+      const terms = termsBuffer(ctx.workspace);
+      const loss = native.rtrlGradient(a.spec, params, a.x, a.noise, a.kind, a.targets, a.mask, grads.flat, activityL2Of(ctx), terms);
+      reportTerms(ctx, terms[0]!, terms[1]!);
       gradientToRaw(model, grads);
       return loss;
     },

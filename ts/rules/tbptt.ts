@@ -20,7 +20,7 @@ import { gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
 import type { Rng } from '../rng.js';
 import { expectInteger } from '../validate.js';
-import { lossAndOutputGrad, runForward } from './forward.js';
+import { reverseWithLoss, runForward } from './forward.js';
 import { readFeedback, ruleOptions } from './options.js';
 import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
@@ -47,8 +47,9 @@ export function createTbptt(options: TbpttOptions = {}, field = 'options'): Lear
     description: `truncated BPTT: the recurrent path is cut every ${K} steps counted from the end; the leak path is never cut${feedback ? '; random readout feedback' : ''}`,
     gradient(model, trials, grads, ctx) {
       const traj = runForward(model, trials, ctx.workspace, ctx.rng);
-      const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
-      native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, K, null, 0, 0, feedback ? feedback.matrix(model) : null);
+      const loss = reverseWithLoss(model, trials, traj, ctx, (dY, activityL2) => {
+        native.bpttBackwardVariant(traj.spec, traj.params, traj.x, traj.H, traj.rate, dY, grads.flat, K, null, 0, 0, feedback ? feedback.matrix(model) : null, activityL2);
+      });
       gradientToRaw(model, grads);
       return loss;
     },

@@ -8,6 +8,7 @@ import { delaycomparison } from './delaycomparison.js';
 import { dms } from './dms.js';
 import { mante72 } from './mante72.js';
 import { pdm } from './pdm.js';
+import { reach8 } from './reach8.js';
 import { romo } from './romo.js';
 import type { Task } from './task.js';
 
@@ -20,6 +21,7 @@ const FACTORIES: Record<string, TaskFactory> = {
   dms: dms as TaskFactory,
   context: context as TaskFactory,
   mante72: mante72 as TaskFactory,
+  reach8: reach8 as TaskFactory,
 };
 
 /** Names of every registered task. */
@@ -47,7 +49,7 @@ export function taskOrigin(task: Task): TaskOrigin | undefined {
   return ORIGINS.get(task);
 }
 
-export { context, delaycomparison, dms, mante72, pdm, romo };
+export { context, delaycomparison, dms, mante72, pdm, reach8, romo };
 export { CONTEXT_COHS, CONTEXT_TIMING } from './context.js';
 export type { ContextOptions } from './context.js';
 export { DELAYCOMPARISON_PAIRS, DELAYCOMPARISON_TIMING } from './delaycomparison.js';
@@ -60,6 +62,8 @@ export { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_DT, NEUROGYM_TAU } fr
 export type { FixationInput, TimingPreset } from './neurogym.js';
 export { PDM_COHS, PDM_PRESETS, PDM_TIMING } from './pdm.js';
 export type { PdmOptions } from './pdm.js';
+export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU } from './reach8.js';
+export type { Reach8Options } from './reach8.js';
 export { parseTimingSpec, sampleDuration } from './timing.js';
 export type { ResolvedTiming, TimingSpec } from './timing.js';
 export { TrialWriter, defineTask, stepsIn } from './task.js';

@@ -201,8 +201,11 @@ export class TrialWriter {
 export interface TaskDefinition {
   info: TaskInfo;
   settings: Record<string, unknown>;
-  /** Samples (or takes from `forced`) the conditions and period lengths of trial `index`. */
-  plan(rng: Rng, forced: Record<string, number>, index: number): TrialPlan;
+  /**
+   * Samples (or takes from `forced`) the conditions and period lengths of trial `index` of a
+   * batch of `batchSize` trials.
+   */
+  plan(rng: Rng, forced: Record<string, number>, index: number, batchSize: number): TrialPlan;
   /** Writes inputs, targets and mask of one planned trial. */
   write(out: TrialWriter, plan: TrialPlan, rng: Rng): void;
   /** Optional check of a requested batch size (after the generic checks), throwing when unusable. */
@@ -222,7 +225,7 @@ export function defineTask(def: TaskDefinition): Task {
     sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch {
       const forced = forcedConditions(info, batchSize, options);
       def.checkBatchSize?.(batchSize);
-      const plans = forced.map((f, b) => def.plan(rng, f, b));
+      const plans = forced.map((f, b) => def.plan(rng, f, b, batchSize));
       const lengths = plans.map((p) => p.steps ?? p.periods.reduce((sum, [, n]) => sum + n, 0));
       const T = Math.max(1, ...lengths);
       const B = batchSize;

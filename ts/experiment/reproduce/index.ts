@@ -4,9 +4,10 @@
  */
 import { expectOneOf } from '../../validate.js';
 import { initialConnectivity } from './initial-connectivity.js';
+import { neuralSimilarityPreset } from './neural-similarity.js';
 import type { PaperPreset } from './preset.js';
 
-const PRESETS: PaperPreset[] = [initialConnectivity];
+const PRESETS: PaperPreset[] = [initialConnectivity, neuralSimilarityPreset];
 
 /** Names of the papers that can be reproduced. */
 export function paperNames(): string[] {

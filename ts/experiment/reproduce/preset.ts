@@ -21,6 +21,11 @@ export interface ReproduceOptions {
   out: string;
   /** Worker threads (default one per core). */
   workers?: number;
+  /**
+   * Learning rules to run, for presets that compare rules (those with `PaperPreset.rules`):
+   * added to the preset's default rules. Default: the preset's own.
+   */
+  rules?: string[];
   /** Progress lines for the user (stderr in the CLI). */
   log: (line: string) => void;
   /** Progress of the sweeps, for a progress bar. */
@@ -50,5 +55,7 @@ export interface PaperPreset {
   title: string;
   /** What the full and quick presets run. */
   description: string;
+  /** For presets that compare learning rules: the rules they always run and those `rules` may add. */
+  rules?: { default: readonly string[]; optional: readonly string[] };
   run(options: ReproduceOptions): Promise<ReproduceResult>;
 }
