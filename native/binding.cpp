@@ -5,13 +5,25 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "bptt.hpp"
+#include "flossing.hpp"
 #include "forward.hpp"
 #include "loss.hpp"
 #include "optim.hpp"
+#include "similarity.hpp"
+#include "spectra.hpp"
+// Learning rules (issue 3)
+#include "constraints.hpp"
+#include "eprop.hpp"
+#include "es.hpp"
+#include "random.hpp"
+#include "rtrl.hpp"
+#include "step-loss.hpp"
+// Performance (issue 9)
 #include "perfprobe.hpp"
 #include "smallgemm.hpp"
 #include "split.hpp"
@@ -87,6 +99,11 @@ class Args {
       return nullptr;
     }
     return arr.Data();
+  }
+
+  /** Whether argument i was given (not missing, null or undefined). */
+  bool has(size_t i) const {
+    return i < info_.Length() && !info_[i].IsNull() && !info_[i].IsUndefined();
   }
 
   /** Element count of typed-array argument i (0 after a failure or for a non-array). */
@@ -269,6 +286,469 @@ Napi::Value scaleInPlaceImpl(Args& a) {
   const double s = a.number(1, "s");
   if (a.failed()) return a.env().Undefined();
   scaleInPlace<R>(n, v, s);
+  return a.env().Undefined();
+}
+
+// ------------------------------------------------------------------------------------------
+// Similarity metrics (similarity.hpp). Float64 only. Each returns a SimilarityStatus code
+// (0 = success); ts/analysis/* validates the input first and turns other codes into messages.
+
+/** Rejects sizes whose products would overflow the int sizes BLAS/LAPACK take. */
+void checkSimilaritySizes(Args& a, int64_t rows, int64_t cols) {
+  if (!a.failed() && rows * cols > (int64_t(1) << 31)) a.fail(false, "sizes are too large");
+}
+
+// shapeMetric(m, p, q, X, Y, alpha, out[2]) -> status
+Napi::Value ShapeMetricFn(const Napi::CallbackInfo& info) {
+  Args a(info, "shapeMetric");
+  const int64_t m = a.integer(0, "m", 1), p = a.integer(1, "p", 1), q = a.integer(2, "q", 1);
+  checkSimilaritySizes(a, m, std::max(p, q));
+  checkSimilaritySizes(a, std::max(p, q), std::max(p, q));
+  const double* X = a.array<double>(3, "X", m * p);
+  const double* Y = a.array<double>(4, "Y", m * q);
+  const double alpha = a.number(5, "alpha");
+  if (!a.failed() && !(alpha >= 0 && alpha <= 1)) a.fail(false, "alpha must be in [0, 1]");
+  double* out = a.array<double>(6, "out", 2);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), shapeMetric(m, p, q, X, Y, alpha, out));
+}
+
+// linearCka(m, p, q, X, Y, out[1]) -> status
+Napi::Value LinearCkaFn(const Napi::CallbackInfo& info) {
+  Args a(info, "linearCka");
+  const int64_t m = a.integer(0, "m", 1), p = a.integer(1, "p", 1), q = a.integer(2, "q", 1);
+  checkSimilaritySizes(a, m, std::max(p, q));
+  checkSimilaritySizes(a, std::max(p, q), std::max(p, q));
+  const double* X = a.array<double>(3, "X", m * p);
+  const double* Y = a.array<double>(4, "Y", m * q);
+  double* out = a.array<double>(5, "out", 1);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), linearCka(m, p, q, X, Y, out));
+}
+
+// havokDmd(K, T, N, data, nDelays, delayInterval, rankRule, rankValue, lambda, Av[k*k], S[k],
+//          rank[1]) -> status, with k = min(K (T - (D-1) tau), N D)
+Napi::Value HavokDmdFn(const Napi::CallbackInfo& info) {
+  Args a(info, "havokDmd");
+  const int64_t K = a.integer(0, "K", 1), T = a.integer(1, "T", 1), N = a.integer(2, "N", 1);
+  const int64_t D = a.integer(4, "nDelays", 1), tau = a.integer(5, "delayInterval", 1);
+  const int64_t rule = a.integer(6, "rankRule", 0);
+  if (!a.failed() && rule > 3) a.fail(false, "rankRule must be 0..3");
+  const double rankValue = a.number(7, "rankValue"), lambda = a.number(8, "lambda");
+  if (!a.failed() && !(lambda >= 0 && std::isfinite(lambda))) a.fail(false, "lambda must be >= 0");
+  if (!a.failed() && !std::isfinite(rankValue)) a.fail(false, "rankValue must be finite");
+  checkSimilaritySizes(a, K * T, N * D);
+  const double* data = a.array<double>(3, "data", K * T * N);
+  if (a.failed()) return info.Env().Undefined();
+  const int64_t Tp = T - (D - 1) * tau;
+  if (Tp < 2) return Napi::Number::New(info.Env(), kSimTooFewSteps);
+  const int64_t k = std::min(K * Tp, N * D);
+  double* Av = a.array<double>(9, "Av", k * k);
+  double* S = a.array<double>(10, "S", k);
+  double* rankOut = a.array<double>(11, "rank", 1);
+  if (a.failed()) return info.Env().Undefined();
+  int64_t rank = 0;
+  const int status = havokDmd(K, T, N, data, D, tau, int(rule), rankValue, lambda, Av, S, &rank);
+  rankOut[0] = double(rank);
+  return Napi::Number::New(info.Env(), status);
+}
+
+// dsaAlign(r, A, B, gaussians[nG*r*r], nG, special, maxIter, gradTol, C[r*r], stats[8]) -> status
+Napi::Value DsaAlignFn(const Napi::CallbackInfo& info) {
+  Args a(info, "dsaAlign");
+  const int64_t r = a.integer(0, "r", 1);
+  checkSimilaritySizes(a, r, r);
+  const double* A = a.array<double>(1, "A", r * r);
+  const double* B = a.array<double>(2, "B", r * r);
+  const int64_t nG = a.integer(4, "nGaussians", 0);
+  const double* G = a.array<double>(3, "gaussians", nG * r * r);
+  const int64_t special = a.integer(5, "special", 0);
+  const int64_t maxIter = a.integer(6, "maxIter", 0);
+  const double gradTol = a.number(7, "gradTol");
+  if (!a.failed() && !(gradTol >= 0)) a.fail(false, "gradTol must be >= 0");
+  double* C = a.array<double>(8, "C", r * r);
+  double* stats = a.array<double>(9, "stats", 8);
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), dsaAlign(r, A, B, nG, G, special != 0, maxIter, gradTol, C, stats));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dynamics (issue 5): Lyapunov spectrum, gradient flossing, thin QR, eigenvalues.
+// ---------------------------------------------------------------------------------------------
+
+/** Reads an integer field >= min of a settings object (first failure throws via Args). */
+int64_t settingsInteger(Args& a, const Napi::Object& o, const char* name, int64_t min) {
+  if (a.failed()) return 0;
+  auto v = o.Get(name);
+  if (!v.IsNumber()) {
+    a.fail(true, std::string("settings.") + name + " must be a number");
+    return 0;
+  }
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(x) || x != std::floor(x) || x < double(min) || x > 9.0e15) {
+    a.fail(false, std::string("settings.") + name + " must be an integer >= " + std::to_string(min));
+    return 0;
+  }
+  return int64_t(x);
+}
+
+/** Reads {k, warmupState, warmupQ, steps, qrEvery, qrMethod} and checks them against d. */
+LyapunovSettings lyapunovSettings(Args& a, size_t i, const Napi::CallbackInfo& info, const Dims& d) {
+  LyapunovSettings s;
+  if (a.failed()) return s;
+  if (i >= info.Length() || !info[i].IsObject()) {
+    a.fail(true, "settings must be an object");
+    return s;
+  }
+  auto o = info[i].As<Napi::Object>();
+  s.k = settingsInteger(a, o, "k", 1);
+  s.warmupState = settingsInteger(a, o, "warmupState", 0);
+  s.warmupQ = settingsInteger(a, o, "warmupQ", 0);
+  s.steps = settingsInteger(a, o, "steps", 1);
+  s.qrEvery = settingsInteger(a, o, "qrEvery", 1);
+  const int64_t method = settingsInteger(a, o, "qrMethod", 0);
+  if (a.failed()) return s;
+  if (method > 1) a.fail(false, "settings.qrMethod must be 0 (householder) or 1 (choleskyqr2)");
+  s.qr = QrMethod(method);
+  if (s.k > d.N) a.fail(false, "settings.k must be <= N");
+  if (d.T != s.total()) a.fail(false, "spec.T must equal warmupState + warmupQ + steps");
+  return s;
+}
+
+// lyapunovSpectrum(spec, settings, params, x, noise | null, q0 | null, exponents, stats | null)
+template <typename R>
+Napi::Value lyapunovSpectrumImpl(Args& a, const Napi::CallbackInfo& info) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const LyapunovSettings s = lyapunovSettings(a, 1, info, d);
+  const R* params = a.array<R>(2, "params", paramCount(d));
+  const R* x = a.array<R>(3, "x", d.T * d.B * d.nIn);
+  const R* noise = a.array<R>(4, "noise", d.T * d.B * d.N, true);
+  const R* q0 = a.array<R>(5, "q0", s.k * d.N, true);
+  R* exponents = a.array<R>(6, "exponents", d.B * s.k);
+  R* statsOut = a.array<R>(7, "stats", LyapunovStats::kFields, true);
+  if (a.failed()) return a.env().Undefined();
+  LyapunovStats stats;
+  lyapunovSpectrum<R>(d, act, alpha, params, x, noise, q0, s, exponents, &stats, statsOut != nullptr);
+  if (statsOut) stats.write(statsOut);
+  return a.env().Undefined();
+}
+
+// flossingGradient(spec, settings, mode, target, params, x, noise | null, q0 | null, exponents,
+//                  grads, stats | null) -> loss
+template <typename R>
+Napi::Value flossingGradientImpl(Args& a, const Napi::CallbackInfo& info) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const LyapunovSettings s = lyapunovSettings(a, 1, info, d);
+  const int64_t mode = a.integer(2, "mode", 0);
+  if (mode > 2) a.fail(false, "mode must be 0 (full), 1 (hdetached) or 2 (local)");
+  const double target = a.number(3, "target");
+  if (!a.failed() && !std::isfinite(target)) a.fail(false, "target must be finite");
+  const R* params = a.array<R>(4, "params", paramCount(d));
+  const R* x = a.array<R>(5, "x", d.T * d.B * d.nIn);
+  const R* noise = a.array<R>(6, "noise", d.T * d.B * d.N, true);
+  const R* q0 = a.array<R>(7, "q0", s.k * d.N, true);
+  R* exponents = a.array<R>(8, "exponents", d.B * s.k);
+  R* grads = a.array<R>(9, "grads", paramCount(d));
+  R* statsOut = a.array<R>(10, "stats", LyapunovStats::kFields, true);
+  if (a.failed()) return a.env().Undefined();
+  LyapunovStats stats;
+  const double loss = flossingGradient<R>(d, act, alpha, params, x, noise, q0, s, FlossMode(mode),
+                                          target, exponents, grads, &stats, statsOut != nullptr);
+  if (statsOut) stats.write(statsOut);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// thinQR(N, k, qrMethod, Zt, R) -> number of exactly zero R_ii. Zt [k][N] becomes Qt.
+template <typename R>
+Napi::Value thinQRImpl(Args& a, const Napi::CallbackInfo&) {
+  const int64_t N = a.integer(0, "N", 1);
+  const int64_t k = a.integer(1, "k", 1);
+  const int64_t method = a.integer(2, "qrMethod", 0);
+  if (!a.failed() && k > N) a.fail(false, "k must be <= N");
+  if (!a.failed() && method > 1) a.fail(false, "qrMethod must be 0 or 1");
+  if (!a.failed() && N * k > (int64_t(1) << 31)) a.fail(false, "sizes are too large");
+  R* Zt = a.array<R>(3, "Zt", N * k);
+  R* Rout = a.array<R>(4, "R", k * k);
+  if (a.failed()) return a.env().Undefined();
+  ThinQR<R> qr(N, k, QrMethod(method));
+  const int64_t zeros = qr.factor(Zt, Rout);
+  return Napi::Number::New(a.env(), double(zeros));
+}
+
+// eigenvalues(n, A, re, im) -> LAPACK info
+template <typename R>
+Napi::Value eigenvaluesImpl(Args& a, const Napi::CallbackInfo&) {
+  const int64_t n = a.integer(0, "n", 1);
+  if (!a.failed() && n * n > (int64_t(1) << 31)) a.fail(false, "n is too large");
+  const R* A = a.array<R>(1, "A", n * n);
+  R* re = a.array<R>(2, "re", n);
+  R* im = a.array<R>(3, "im", n);
+  if (a.failed()) return a.env().Undefined();
+  return Napi::Number::New(a.env(), double(eigenvaluesGeneral<R>(n, A, re, im)));
+}
+
+/** Like RNNLAB_EXPORT, for impls that also read the CallbackInfo (settings objects). */
+#define RNNLAB_EXPORT_INFO(name, impl, dtypeArg)                                    \
+  exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
+                Args a(info, name);                                                 \
+                const DType t = a.dtype(dtypeArg, "argument " #dtypeArg);           \
+                if (a.failed()) return info.Env().Undefined();                      \
+                return t == DType::F32 ? impl<float>(a, info) : impl<double>(a, info); \
+              }))
+
+void registerDynamics(Napi::Env env, Napi::Object exports) {
+  RNNLAB_EXPORT_INFO("lyapunovSpectrum", lyapunovSpectrumImpl, 2);
+  RNNLAB_EXPORT_INFO("flossingGradient", flossingGradientImpl, 4);
+  RNNLAB_EXPORT_INFO("thinQR", thinQRImpl, 3);
+  RNNLAB_EXPORT_INFO("eigenvalues", eigenvaluesImpl, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loss options (issue 7, part 2): the activity L2 regulariser (regularizer.hpp). The kernels
+// that compute a loss and its gradient take two optional trailing arguments, read here:
+//   activityL2  lambda >= 0 (missing / null = 0, off)
+//   terms       Float64Array [2] or null: receives [task loss, regulariser value]
+// ---------------------------------------------------------------------------------------------
+
+struct LossOptionArgs {
+  double activityL2 = 0;
+  double* terms = nullptr;
+  /** Copies a kernel's loss terms into the caller's array, if it gave one. */
+  void write(const LossTerms& t) const {
+    if (terms) {
+      terms[0] = t.task;
+      terms[1] = t.activityL2;
+    }
+  }
+};
+
+LossOptionArgs lossOptionArgs(Args& a, size_t i) {
+  LossOptionArgs o;
+  if (a.has(i)) {
+    o.activityL2 = a.number(i, "activityL2");
+    if (!a.failed() && !(o.activityL2 >= 0 && std::isfinite(o.activityL2)))
+      a.fail(false, "activityL2 must be a finite number >= 0");
+  }
+  o.terms = a.array<double>(i + 1, "terms", 2, true);
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Learning rules (issue 3): online e-prop / node perturbation, RTRL, approximate reverse passes
+// (truncated BPTT, ModProp, feedback alignment), evolution strategies, Dale/sparsity constraints.
+// ---------------------------------------------------------------------------------------------
+
+/** A 0/1 flag passed as a number. */
+bool flagArg(Args& a, size_t i, const char* name) {
+  const int64_t v = a.integer(i, name, 0);
+  if (v > 1) a.fail(false, std::string(name) + " must be 0 or 1");
+  return v == 1;
+}
+
+/** A 64-bit seed passed as two unsigned 32-bit numbers (low, high). */
+uint64_t seedArgs(Args& a, size_t i) {
+  const int64_t lo = a.integer(i, "seedLo", 0), hi = a.integer(i + 1, "seedHi", 0);
+  if (lo > 0xffffffffLL || hi > 0xffffffffLL) a.fail(false, "seed words must be < 2^32");
+  return (uint64_t(hi) << 32) | uint64_t(lo);
+}
+
+/** The loss kind and the per-step data every streaming kernel reads; checks class indices. */
+template <typename R>
+struct StreamData {
+  LossKind kind = LossKind::Mse;
+  const R* x = nullptr;
+  const R* noise = nullptr;
+  const R* targets = nullptr;
+  const R* mask = nullptr;
+};
+
+// Reads (x, noise | null, kind, targets, mask | null) starting at argument i.
+template <typename R>
+StreamData<R> streamData(Args& a, const Dims& d, size_t i) {
+  StreamData<R> s;
+  s.x = a.array<R>(i, "x", d.T * d.B * d.nIn);
+  s.noise = a.array<R>(i + 1, "noise", d.T * d.B * d.N, true);
+  const int64_t kind = a.integer(i + 2, "kind", 0);
+  if (kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  s.kind = LossKind(kind);
+  const int64_t rows = d.T * d.B;
+  s.targets = a.array<R>(i + 3, "targets", kind == 1 ? rows : rows * d.nOut);
+  s.mask = a.array<R>(i + 4, "mask", rows, true);
+  int64_t bad = -1;
+  if (!a.failed() && kind == 1 && !checkClassTargets(rows, d.nOut, s.targets, &bad))
+    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
+                      std::to_string(d.nOut) + ")");
+  return s;
+}
+
+// epropGradient(spec, params, x, noise | null, kind, targets, mask | null, feedback | null, grads
+//               [, activityL2, terms | null]) -> loss
+template <typename R>
+Napi::Value epropGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  LearningSignal<R> signal;
+  signal.feedback = a.array<R>(7, "feedback", d.nOut * d.N, true);
+  R* grads = a.array<R>(8, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 9);
+  if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
+  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                        s.mask, signal, grads, lo.activityL2, &terms);
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// nodePerturbationGradient(spec, params, x, noise | null, kind, targets, mask | null, sigma, seedLo,
+//                          seedHi, grads [, activityL2, terms | null]) -> loss
+template <typename R>
+Napi::Value nodePerturbationGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  LearningSignal<R> signal;
+  signal.kind = LearningSignal<R>::Kind::NodePerturbation;
+  signal.sigma = a.number(7, "sigma");
+  if (!a.failed() && !(signal.sigma > 0 && std::isfinite(signal.sigma)))
+    a.fail(false, "sigma must be a finite number > 0");
+  signal.seed = seedArgs(a, 8);
+  R* grads = a.array<R>(10, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 11);
+  if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
+  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                        s.mask, signal, grads, lo.activityL2, &terms);
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// rtrlGradient(spec, params, x, noise | null, kind, targets, mask | null, grads
+//              [, activityL2, terms | null]) -> loss
+template <typename R>
+Napi::Value rtrlGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  // The influence matrix has N * (N^2 + N nIn + 2N) entries: refuse sizes that cannot be allocated.
+  if (!a.failed() && d.N * rtrlColumns(d) > (int64_t(1) << 28))
+    a.fail(false, "the influence matrix (N * (N^2 + N nIn + 2N) entries) is too large");
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 2);
+  R* grads = a.array<R>(7, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 8);
+  if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
+  const double loss = rtrlGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                      s.mask, grads, lo.activityL2, &terms);
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// bpttBackwardVariant(spec, params, x, H, Rate, dY, grads, truncation, recurrentFeedback | null,
+//                     constantDerivative (0/1), mu, readoutFeedback | null [, activityL2])
+template <typename R>
+Napi::Value bpttBackwardVariantImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const int64_t states = (d.T + 1) * d.B * d.N;
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
+  const R* H = a.array<R>(3, "H", states);
+  const R* Rate = a.array<R>(4, "Rate", states);
+  const R* dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
+  R* grads = a.array<R>(6, "grads", paramCount(d));
+  BackwardVariant<R> v;
+  v.truncation = a.integer(7, "truncation", 0);
+  v.recurrentFeedback = a.array<R>(8, "recurrentFeedback", d.N * d.N, true);
+  v.constantDerivative = flagArg(a, 9, "constantDerivative");
+  v.mu = R(a.number(10, "mu"));
+  v.readoutFeedback = a.array<R>(11, "readoutFeedback", d.nOut * d.N, true);
+  const LossOptionArgs lo = lossOptionArgs(a, 12);
+  if (a.failed()) return a.env().Undefined();
+  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, v, lo.activityL2);
+  return a.env().Undefined();
+}
+
+// esGradient(spec, params, perturbable, multiplier | null, absolute, x, noise | null, kind, targets,
+//            mask | null, samples, sigma, antithetic, baseline, seedLo, seedHi, grads
+//            [, activityL2, terms | null]) -> loss
+template <typename R>
+Napi::Value esGradientImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  const R* params = a.array<R>(1, "params", paramCount(d));
+  const R* perturbable = a.array<R>(2, "perturbable", paramCount(d));
+  const R* multiplier = a.array<R>(3, "multiplier", d.N * d.N, true);
+  const bool absolute = flagArg(a, 4, "absolute");
+  const StreamData<R> s = streamData<R>(a, d, 5);
+  EsSettings es;
+  es.samples = a.integer(10, "samples", 1);
+  es.sigma = a.number(11, "sigma");
+  es.antithetic = flagArg(a, 12, "antithetic");
+  es.baseline = flagArg(a, 13, "baseline");
+  es.seed = seedArgs(a, 14);
+  R* grads = a.array<R>(16, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, 17);
+  if (!a.failed() && !(es.sigma > 0 && std::isfinite(es.sigma)))
+    a.fail(false, "sigma must be a finite number > 0");
+  if (!a.failed() && es.antithetic && es.samples % 2 != 0)
+    a.fail(false, "samples must be even with antithetic sampling");
+  if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
+  const double loss = esGradient<R>(d, act, alpha, params, perturbable, multiplier, absolute, s.x,
+                                    s.noise, s.kind, s.targets, s.mask, es, grads, lo.activityL2,
+                                    &terms);
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
+// normalSamples(out, seedLo, seedHi): the perturbation stream of np and es, for tests and users.
+template <typename R>
+Napi::Value normalSamplesImpl(Args& a) {
+  const int64_t n = a.length(0);
+  R* out = a.array<R>(0, "out", n);
+  const uint64_t seed = seedArgs(a, 1);
+  if (a.failed()) return a.env().Undefined();
+  NormalStream stream(seed);
+  for (int64_t k = 0; k < n; ++k) out[k] = R(stream.normal());
+  return a.env().Undefined();
+}
+
+// constrainWeights(W, M, absolute, out)
+template <typename R>
+Napi::Value constrainWeightsImpl(Args& a) {
+  const int64_t n = a.length(0);
+  const R* W = a.array<R>(0, "W", n);
+  const R* M = a.array<R>(1, "M", n);
+  const bool absolute = flagArg(a, 2, "absolute");
+  R* out = a.array<R>(3, "out", n);
+  if (a.failed()) return a.env().Undefined();
+  constrainWeights<R>(n, W, M, absolute, out);
+  return a.env().Undefined();
+}
+
+// constrainGradient(W, M, absolute, gW)
+template <typename R>
+Napi::Value constrainGradientImpl(Args& a) {
+  const int64_t n = a.length(0);
+  const R* W = a.array<R>(0, "W", n);
+  const R* M = a.array<R>(1, "M", n);
+  const bool absolute = flagArg(a, 2, "absolute");
+  R* gW = a.array<R>(3, "gW", n);
+  if (a.failed()) return a.env().Undefined();
+  constrainGradient<R>(n, W, M, absolute, gW);
   return a.env().Undefined();
 }
 
@@ -465,6 +945,22 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RNNLAB_EXPORT("scaleInPlace", scaleInPlaceImpl, 0);
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("blasInfo", Napi::Function::New(env, BlasInfo));
+  // Similarity metrics (float64 only).
+  exports.Set("shapeMetric", Napi::Function::New(env, ShapeMetricFn));
+  exports.Set("linearCka", Napi::Function::New(env, LinearCkaFn));
+  exports.Set("havokDmd", Napi::Function::New(env, HavokDmdFn));
+  exports.Set("dsaAlign", Napi::Function::New(env, DsaAlignFn));
+  // Dynamics (issue 5)
+  registerDynamics(env, exports);
+  // Learning rules (issue 3)
+  RNNLAB_EXPORT("epropGradient", epropGradientImpl, 1);
+  RNNLAB_EXPORT("nodePerturbationGradient", nodePerturbationGradientImpl, 1);
+  RNNLAB_EXPORT("rtrlGradient", rtrlGradientImpl, 1);
+  RNNLAB_EXPORT("bpttBackwardVariant", bpttBackwardVariantImpl, 1);
+  RNNLAB_EXPORT("esGradient", esGradientImpl, 1);
+  RNNLAB_EXPORT("constrainWeights", constrainWeightsImpl, 0);
+  RNNLAB_EXPORT("normalSamples", normalSamplesImpl, 0);
+  RNNLAB_EXPORT("constrainGradient", constrainGradientImpl, 0);
   // Performance (issue 9)
   RNNLAB_EXPORT("gemm", gemmImpl, 7);
   exports.Set("gemmInfo", Napi::Function::New(env, GemmInfo));

@@ -32,6 +32,12 @@ function rotl(x: number, k: number): number {
 /** A seed: a non-negative safe integer or any string. */
 export type Seed = number | string;
 
+/** A serialisable snapshot of an {@link Rng}. */
+export interface RngState {
+  words: [number, number, number, number];
+  spareNormal: number | null;
+}
+
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -138,6 +144,26 @@ export class Rng {
       p[j] = tmp;
     }
     return p;
+  }
+
+  /** The generator's state: four 32-bit words and a cached normal (to move it between threads). */
+  state(): RngState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** A generator continuing exactly from `state` (see {@link Rng.state}). */
+  static fromState(state: RngState): Rng {
+    const words = state?.words;
+    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296) || words.every((w) => w === 0)) {
+      throw rangeError('state.words', 'four 32-bit unsigned integers, not all zero', words);
+    }
+    const rng = Object.create(Rng.prototype) as Rng;
+    rng.s0 = words[0]! | 0;
+    rng.s1 = words[1]! | 0;
+    rng.s2 = words[2]! | 0;
+    rng.s3 = words[3]! | 0;
+    rng.spareNormal = typeof state.spareNormal === 'number' ? state.spareNormal : null;
+    return rng;
   }
 
   /**

@@ -6,10 +6,15 @@
 import { Command, CommanderError } from 'commander';
 import { RnnlabRangeError, RnnlabTypeError } from '../validate.js';
 import { VERSION } from '../version.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerGrad } from './grad.js';
 import { registerReport } from './report.js';
+import { registerReproduce } from './reproduce.js';
 import { registerResults } from './results.js';
 import { registerSweep } from './sweep.js';
+import { registerSimilarity } from './similarity.js';
+import { registerTasks } from './tasks.js';
+import { registerLyapunov } from './lyapunov.js';
 import { registerTrain } from './train.js';
 
 export function buildProgram(): Command {
@@ -25,6 +30,11 @@ export function buildProgram(): Command {
   registerSweep(program);
   registerResults(program);
   registerReport(program);
+  registerSimilarity(program);
+  registerEvaluate(program);
+  registerTasks(program);
+  registerReproduce(program);
+  registerLyapunov(program);
   return program;
 }
 

@@ -55,7 +55,15 @@ export function runRows(records: readonly RunRecord[]): Record<string, Scalar>[]
     ...flatConfig(r.config),
     finalLoss: Number.isFinite(finalScore(r)) ? finalScore(r) : null,
     evalLossBefore: r.eval.before.loss,
-    evalLossAfter: r.eval.after.loss,
+    evalLossAfter: r.eval.after ? r.eval.after.loss : null,
+    accuracyBefore: r.eval.before.accuracy ?? null,
+    accuracyAfter: r.eval.after?.accuracy ?? null,
+    normalizedAccuracyAfter: r.eval.after?.normalizedAccuracy ?? null,
+    maxLyapunovBefore: r.dynamics?.maxLyapunov?.before.mean ?? null,
+    maxLyapunovAfterFloss: r.dynamics?.maxLyapunov?.afterFlossPretrain?.mean ?? null,
+    maxLyapunovAfter: r.dynamics?.maxLyapunov?.after?.mean ?? null,
+    spectralRadiusBefore: r.dynamics?.weightSpectrum?.before.spectralRadius ?? null,
+    spectralRadiusAfter: r.dynamics?.weightSpectrum?.after?.spectralRadius ?? null,
     diverged: r.diverged !== null,
     divergedAt: r.diverged ? r.diverged.iter : null,
     wallSeconds: r.wallSeconds,
@@ -100,10 +108,20 @@ export interface MeanCurve {
   diverged: number;
 }
 
-export function meanCurve(records: readonly RunRecord[]): MeanCurve {
+/**
+ * With `scale` 'log' the statistics are of log10 loss (so 10^mean is the geometric mean);
+ * non-positive losses are then left out.
+ */
+export function meanCurve(records: readonly RunRecord[], scale: 'linear' | 'log' = 'linear'): MeanCurve {
   const ok = records.filter((r) => !r.diverged);
   const byIter = new Map<number, number[]>();
-  for (const r of ok) r.curve.iter.forEach((it, k) => byIter.set(it, [...(byIter.get(it) ?? []), r.curve.loss[k]!]));
+  for (const r of ok) {
+    r.curve.iter.forEach((it, k) => {
+      const loss = r.curve.loss[k]!;
+      if (scale === 'log' && !(loss > 0)) return;
+      byIter.set(it, [...(byIter.get(it) ?? []), scale === 'log' ? Math.log10(loss) : loss]);
+    });
+  }
   const iters = [...byIter.keys()].sort((a, b) => a - b);
   return {
     iter: iters,

@@ -33,7 +33,7 @@ function tsxRegisterUrl(): string {
  * Starts a worker on the script next to this module: worker.js once compiled; when running
  * from the TypeScript sources, worker.ts loaded through tsx's loader.
  */
-function spawnWorker(): Worker {
+export function spawnWorker(): Worker {
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url));
   const script = new URL('./worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxRegisterUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`;
@@ -80,7 +80,7 @@ export async function runInPool(runs: readonly PlannedRun[], workers: number, ha
       threads.push(worker);
       active += 1;
       worker.on('message', (reply: WorkerReply) => {
-        if (settled) return;
+        if (settled || (reply.type !== 'done' && reply.type !== 'failed')) return;
         const run = current.run!;
         try {
           if (reply.type === 'done') handlers.onRecord(reply.record);

@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ACTIVATIONS, INIT_SCHEMES } from '../model/leaky-rnn.js';
-import { DTYPES } from '../model/params.js';
+import { DTYPES, PARAM_NAMES } from '../model/params.js';
+import { FLOSS_MODES } from '../analysis/flossing.js';
 import { OPTIMIZERS } from '../optim/index.js';
-import { parseWithSchema } from '../validate.js';
+import { parseWithSchema, rangeError } from '../validate.js';
+import { NEURAL_DATASETS } from './data-comparison.js';
 
 /** Every setting of a run; all but `task` and `rule` have defaults. */
 export const RunConfigSchema = z.strictObject({
@@ -30,8 +32,8 @@ export const RunConfigSchema = z.strictObject({
   iters: z.int().min(0).default(1000),
   /** Hidden units N. */
   hidden: z.int().min(1).default(64),
-  /** Trials per batch. */
-  batch: z.int().min(1).default(32),
+  /** Trials per batch (default 32; tasks with a fixed condition set, e.g. mante72: all of them). */
+  batch: z.int().min(1).optional(),
   optimizer: z.enum(OPTIMIZERS).default('adam'),
   /** SGD momentum. */
   momentum: z.number().min(0).lt(1).default(0),
@@ -48,10 +50,45 @@ export const RunConfigSchema = z.strictObject({
   dtype: z.enum(DTYPES).default('float32'),
   /** Log the mean training loss every this many iterations. */
   logEvery: z.int().min(1).default(10),
-  /** Trials of the fixed held-out batch scored before and after training. */
-  evalBatch: z.int().min(1).default(256),
+  /** Trials of the fixed held-out batch scored before and after training (default 256; mante72: its 72 conditions). */
+  evalBatch: z.int().min(1).optional(),
+  /**
+   * Also score the held-out batch at every logged point: the run record then holds the held-out
+   * loss, accuracy and normalised accuracy curves (one extra forward pass per logged point).
+   */
+  trackAccuracy: z.boolean().default(true),
   /** A loss above this (or NaN) marks the run diverged. */
   divergenceLoss: z.number().positive().default(1e6),
+  /** Dale's law on Wh (sign by presynaptic column, 80% excitatory unless excitatoryFraction). */
+  dale: z.boolean().default(false),
+  excitatoryFraction: z.number().gt(0).lt(1).optional(),
+  /** Fraction of recurrent connections kept by a fixed random mask (1 = dense). */
+  connectivity: z.number().gt(0).max(1).default(1),
+  /** Parameters the optimiser updates (default Wh, Wx, b, Wout, bOut). */
+  trainable: z.array(z.enum(PARAM_NAMES)).optional(),
+  /** Gradient-flossing pretraining iterations before training (0 = none; paper 1 uses 100). */
+  flossPretrain: z.int().min(0).default(0),
+  /** Flossing gradient: full, hdetached or local (time-local, paper 1's bio-plausible variant). */
+  flossMode: z.enum(FLOSS_MODES).default('local'),
+  /** Other flossing settings (k, lr, sequenceSteps, warmupQ, batchSize, every, repeats, ...). */
+  flossOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Record the maximum Lyapunov exponent before and after training (and after flossing). */
+  lyapunov: z.boolean().default(false),
+  /** Protocol of the maximum Lyapunov exponent (batch, warmup, steps, qrMethod). */
+  lyapunovOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Record the eigenvalues of the recurrent weights before and after training. */
+  eigenvalues: z.boolean().default(true),
+  // Issue 7, part 2. These have no defaults, so runs that do not use them keep their ids.
+  /** Activity L2 regulariser lambda0 added to the loss (paper 2: 10); absent = none. */
+  activityL2: z.number().min(0).optional(),
+  /** The authors' adaptive lambda (lambda <- 2 lambda / 3 while it reaches half the task loss); default true. */
+  activityL2Adaptive: z.boolean().optional(),
+  /** Compare the hidden activity with this recording at every checkpoint (hatsopoulos2007: task reach8). */
+  neuralData: z.enum(NEURAL_DATASETS).optional(),
+  /** Checkpoints of the comparison: "liu2025" (the authors' schedule; the default) or a list of iterations. */
+  checkpoints: z.union([z.literal('liu2025'), z.array(z.int().min(0))]).optional(),
+  /** Random neuron splits of the noise floor (default 100). */
+  noiseFloorSplits: z.int().min(1).optional(),
 });
 
 /** Settings as written in a sweep or preset (defaults may be omitted). */
@@ -64,7 +101,13 @@ export const RUN_CONFIG_KEYS: readonly string[] = Object.keys(RunConfigSchema.sh
 
 /** Validates settings (unknown keys are errors) and fills in defaults. */
 export function resolveRunConfig(input: unknown, field = 'run'): RunConfig {
-  return parseWithSchema(RunConfigSchema, input, field);
+  const config = parseWithSchema(RunConfigSchema, input, field);
+  // Settings that only mean something together with another one are refused alone.
+  if (config.activityL2Adaptive !== undefined && config.activityL2 === undefined) throw rangeError(`${field}.activityL2Adaptive`, 'activityL2 (lambda0) to be set as well', config.activityL2Adaptive);
+  for (const key of ['checkpoints', 'noiseFloorSplits'] as const) {
+    if (config[key] !== undefined && config.neuralData === undefined) throw rangeError(`${field}.${key}`, 'neuralData to be set as well (checkpoints and the noise floor belong to the comparison with a recording)', config[key]);
+  }
+  return config;
 }
 
 /** JSON with object keys sorted at every level, so equal settings give equal text. */

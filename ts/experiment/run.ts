@@ -10,7 +10,8 @@ import type { LeakyRNNConfig } from '../model/leaky-rnn.js';
 import { blasInfo } from '../native.js';
 import { createOptimizer } from '../optim/index.js';
 import { Rng } from '../rng.js';
-import { getRule } from '../rules/index.js';
+import { createRule } from '../rules/index.js';
+import type { LearningRule } from '../rules/rule.js';
 import { createTask } from '../tasks/index.js';
 import type { Task } from '../tasks/task.js';
 import { rangeError } from '../validate.js';
@@ -19,7 +20,12 @@ import { evaluate } from './evaluate.js';
 import { resolveRunConfig, runId } from './run-config.js';
 import type { RunConfig, RunConfigInput } from './run-config.js';
 import { train } from './train.js';
-import type { TrainProgress } from './train.js';
+import type { TrainProgress, TrainResult } from './train.js';
+import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
+import type { MaxLyapunovOptions, MaxLyapunovResult } from '../analysis/lyapunov.js';
+import type { Eigenvalues } from '../analysis/spectra.js';
+import { NeuralTracker, dataComparison, liu2025Checkpoints } from './data-comparison.js';
+import type { NeuralRecord } from './data-comparison.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
@@ -30,13 +36,60 @@ export interface RunRecord {
   version: string;
   host: { hostname: string; node: string; blas: string };
   startedAt: string;
+  /** Wall time of the whole run, scoring and dynamics included. */
   wallSeconds: number;
-  /** Training loss curve: mean batch loss over each logging interval. */
-  curve: { iter: number[]; loss: number[] };
-  /** Held-out batch scores before and after training. */
-  eval: { before: { loss: number }; after: { loss: number | null } };
+  /** Wall time of the training loop (flossing phases included). */
+  trainSeconds: number;
+  /** Updates done (fewer than config.iters when the run diverged). */
+  iterations: number;
+  /** Trials per training batch. */
+  batchSize: number;
+  /**
+   * Training loss curve: mean batch loss over each logging interval; with `trackAccuracy`, also
+   * the held-out loss, decision accuracy and normalised accuracy at each point.
+   */
+  curve: { iter: number[]; loss: number[]; evalLoss?: number[]; accuracy?: number[]; normalizedAccuracy?: number[] };
+  /** Held-out batch scores before and after training (after is null when the run diverged). */
+  eval: { trials: number; before: Score; after: Score | null };
   /** Where the run diverged, or null. */
   diverged: { iter: number; loss: number | null; reason: string } | null;
+  /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
+  dynamics?: RunDynamics;
+  /** With `activityL2`: lambda at the start and at the end of training. */
+  activityL2?: { initial: number; final: number };
+  /** With `neuralData`: the comparison with the recording along training (data-comparison.ts). */
+  neural?: NeuralRecord;
+}
+
+export interface RunDynamics {
+  /** Eigenvalues of the (effective) recurrent weights, sorted by decreasing modulus. */
+  weightSpectrum?: { before: Eigenvalues; after: Eigenvalues | null };
+  /** The largest Lyapunov exponent (per step, natural log) over trajectories of task inputs. */
+  maxLyapunov?: {
+    protocol: { batch: number; warmup: number; steps: number; k: 1; unit: string; inputs: string };
+    before: MaxLyapunovResult;
+    afterFlossPretrain: MaxLyapunovResult | null;
+    after: MaxLyapunovResult | null;
+  };
+  /** Flossing settings and every phase (when, updates, loss and max exponent per update). */
+  floss?: { options: FlossTrainOptions; phases: FlossPhase[] };
+}
+
+/** Scores on the held-out batch (accuracy and chance only for tasks with a decision period). */
+export interface Score {
+  loss: number;
+  accuracy?: number;
+  chance?: number;
+  normalizedAccuracy?: number;
+}
+
+function scoreOf(e: { loss: number; accuracy?: number; chance?: number; normalizedAccuracy?: number }): Score {
+  return {
+    loss: e.loss,
+    ...(e.accuracy !== undefined ? { accuracy: e.accuracy } : {}),
+    ...(e.chance !== undefined ? { chance: e.chance } : {}),
+    ...(e.normalizedAccuracy !== undefined ? { normalizedAccuracy: e.normalizedAccuracy } : {}),
+  };
 }
 
 export interface RunContext {
@@ -58,6 +111,9 @@ export function modelConfigFor(config: RunConfig, task: Task): LeakyRNNConfig {
     activation: config.activation,
     noiseStd: config.noise,
     ...(config.alpha === undefined ? { dt: task.info.dt, tau } : {}),
+    ...(config.dale ? { dale: true, ...(config.excitatoryFraction !== undefined ? { excitatoryFraction: config.excitatoryFraction } : {}) } : {}),
+    ...(config.connectivity < 1 ? { connectivity: config.connectivity } : {}),
+    ...(config.trainable ? { trainable: config.trainable } : {}),
   };
 }
 
@@ -66,6 +122,7 @@ export interface PreparedRun {
   config: RunConfig;
   id: string;
   task: Task;
+  rule: LearningRule;
   model: LeakyRNN;
   initial: LeakyRNN;
   rng: Rng;
@@ -74,36 +131,50 @@ export interface PreparedRun {
 /** Validates settings and builds the task and the initial model. */
 export function prepareRun(input: RunConfigInput | RunConfig): PreparedRun {
   const config = resolveRunConfig(input);
-  getRule(config.rule, 'rule');
-  const task = createTask(config.task, config.taskOptions);
   const rng = new Rng(config.seed);
+  const rule = createRule(config.rule, config.ruleOptions, rng, 'rule');
+  const task = createTask(config.task, config.taskOptions);
   const model = LeakyRNN.create(modelConfigFor(config, task), { rng: rng.fork('init'), gain: config.gain, init: config.init, dtype: config.dtype });
-  return { config, id: runId(config), task, model, initial: model.clone(), rng };
+  return { config, id: runId(config), task, rule, model, initial: model.clone(), rng };
 }
 
 /** Trains a prepared run in place and returns its record. */
 export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecord {
-  const { config, task, model, rng } = run;
+  const { config, task, rule, model, rng } = run;
   const startedAt = new Date();
   const start = performance.now();
   const optimizer = createOptimizer(config.optimizer, config.optimizer === 'sgd' ? { lr: config.lr, momentum: config.momentum } : { lr: config.lr });
-  const evalBatch = task.sample(rng.fork('eval'), config.evalBatch);
-  const score = () => evaluate(model, evalBatch, { rng: rng.fork('eval-noise') });
+  const evalTrials = config.evalBatch ?? task.info.conditionCount ?? 256;
+  const batchSize = config.batch ?? task.info.conditionCount ?? 32;
+  const evalBatch = task.sample(rng.fork('eval'), evalTrials);
+  const floss = config.flossPretrain > 0 || config.flossOptions.every !== undefined ? ({ ...config.flossOptions, iters: config.flossPretrain, mode: config.flossMode } as FlossTrainOptions) : undefined;
+  const lyapunov = config.lyapunov ? ({ ...config.lyapunovOptions, rng: rng.fork('lyapunov') } as MaxLyapunovOptions) : undefined;
+  const score = () => scoreOf(evaluate(model, evalBatch, { rng: rng.fork('eval-noise'), task }));
   const before = score();
+  const tracker = config.neuralData ? new NeuralTracker(dataComparison(config.neuralData, config.task, config.taskOptions)) : null;
+  const checkpoints = config.checkpoints === undefined || config.checkpoints === 'liu2025' ? liu2025Checkpoints(config.iters) : config.checkpoints.filter((p) => p <= config.iters);
   const result = train(model, {
     task,
-    rule: config.rule,
+    rule,
     optimizer,
     iters: config.iters,
-    batchSize: config.batch,
+    batchSize,
+    ...(config.trackAccuracy ? { evalBatch } : {}),
+    ...(floss ? { floss } : {}),
+    ...(lyapunov ? { lyapunov } : {}),
+    eigenvalues: config.eigenvalues,
     rng: rng.fork('train'),
     logEvery: config.logEvery,
     divergenceLoss: config.divergenceLoss,
     ...(config.clip > 0 ? { clipNorm: config.clip } : {}),
+    ...(config.activityL2 !== undefined ? { activityL2: { lambda: config.activityL2, adaptive: config.activityL2Adaptive ?? true } } : {}),
+    ...(tracker ? { checkpoints, onCheckpoint: (iter: number, m: LeakyRNN) => tracker.observe(iter, m) } : {}),
     ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     ...(context.signal ? { signal: context.signal } : {}),
   });
   const after = result.diverged ? null : score();
+  const neural = tracker ? tracker.finish({ rng: new Rng('noise-floor').fork(config.seed), ...(config.noiseFloorSplits !== undefined ? { splits: config.noiseFloorSplits } : {}) }) : null;
+  const dynamics = dynamicsOf(result, config, lyapunov, floss);
   const info = blasInfo();
   return {
     format: 'rnnlab.run/1',
@@ -113,10 +184,42 @@ export function executeRun(run: PreparedRun, context: RunContext = {}): RunRecor
     host: { hostname: hostname(), node: process.version, blas: `${info.corename}, ${info.threads} thread(s)` },
     startedAt: startedAt.toISOString(),
     wallSeconds: (performance.now() - start) / 1000,
-    curve: { iter: result.lossCurve.map((p) => p.iter), loss: result.lossCurve.map((p) => p.loss) },
-    eval: { before: { loss: before.loss }, after: { loss: after ? after.loss : null } },
+    trainSeconds: result.seconds,
+    iterations: result.iterations,
+    batchSize,
+    curve: curveOf(result.lossCurve, config.trackAccuracy),
+    eval: { trials: evalTrials, before, after },
     diverged: result.diverged ? { ...result.diverged, loss: Number.isFinite(result.diverged.loss) ? result.diverged.loss : null } : null,
+    ...(dynamics ? { dynamics } : {}),
+    ...(result.activityL2 ? { activityL2: result.activityL2 } : {}),
+    ...(neural ? { neural } : {}),
   };
+}
+
+function dynamicsOf(result: TrainResult, config: RunConfig, lyapunov: MaxLyapunovOptions | undefined, floss: FlossTrainOptions | undefined): RunDynamics | undefined {
+  const d: RunDynamics = {};
+  if (result.dynamics?.eigenvalues) d.weightSpectrum = result.dynamics.eigenvalues;
+  const lyap = result.dynamics?.maxLyapunov;
+  if (lyap && lyapunov) {
+    d.maxLyapunov = {
+      protocol: { batch: lyapunov.batch ?? 15, warmup: lyapunov.warmup ?? 100, steps: lyapunov.steps ?? 100, k: 1, unit: 'per step, natural log', inputs: `fresh ${config.task} trials, concatenated` },
+      before: lyap.before,
+      afterFlossPretrain: lyap.afterFlossPretrain,
+      after: lyap.after,
+    };
+  }
+  if (floss) d.floss = { options: floss, phases: result.floss };
+  return Object.keys(d).length ? d : undefined;
+}
+
+function curveOf(points: TrainResult['lossCurve'], tracked: boolean): RunRecord['curve'] {
+  const curve: RunRecord['curve'] = { iter: points.map((p) => p.iter), loss: points.map((p) => p.loss) };
+  if (tracked) {
+    curve.evalLoss = points.map((p) => p.evalLoss ?? NaN);
+    if (points.some((p) => p.accuracy !== undefined)) curve.accuracy = points.map((p) => p.accuracy ?? NaN);
+    curve.normalizedAccuracy = points.map((p) => p.normalizedAccuracy ?? NaN);
+  }
+  return curve;
 }
 
 /** Runs one configuration from scratch and returns its record. */

@@ -3,7 +3,7 @@
  * first varied setting, gain when it varies), and a table of mean ± std final losses.
  * @module
  */
-import { learningCurvesFigure } from '../plot/figures.js';
+import { learningCurvesFigure, lyapunovVsGainFigure } from '../plot/figures.js';
 import type { Figure } from '../plot/figures.js';
 import type { ReportInput } from '../plot/report.js';
 import { finalScore, groupRuns, mean, std, variedSettings } from './aggregate.js';
@@ -14,19 +14,28 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? x.toPrecision(3) : 'inf';
 }
 
-/** Figures for any sweep. */
+/**
+ * Figures for any sweep, per task: learning curves (coloured by the gain when it varies, else
+ * the first varied setting); with recorded exponents and several gains, the max Lyapunov
+ * exponent before and after training against the gain; with and without flossing pretraining
+ * when that varies.
+ */
 export function sweepFigures(records: readonly RunRecord[]): Figure[] {
   const varied = variedSettings(records).filter((k) => k !== 'seed' && k !== 'lr');
   const colorBy = varied.includes('gain') ? 'gain' : (varied.find((k) => k !== 'task' && k !== 'rule') ?? 'rule');
-  const tasks = [...new Set(records.map((r) => r.config.task))];
-  return tasks.map((task) =>
-    learningCurvesFigure(
-      `learning-curves-${task}`,
-      `Learning curves: ${task}`,
-      records.filter((r) => r.config.task === task),
-      { colorBy, columnBy: 'rule' },
-    ),
-  );
+  const figures: Figure[] = [];
+  for (const task of [...new Set(records.map((r) => r.config.task))]) {
+    const mine = records.filter((r) => r.config.task === task);
+    const plain = varied.includes('flossPretrain') ? mine.filter((r) => r.config.flossPretrain === 0) : mine;
+    figures.push(learningCurvesFigure(`learning-curves-${task}`, `Learning curves: ${task}`, plain, { colorBy, columnBy: 'rule' }));
+    if (varied.includes('gain') && plain.some((r) => r.dynamics?.maxLyapunov)) {
+      figures.push(lyapunovVsGainFigure(`lyapunov-${task}`, `Max Lyapunov exponent before and after training: ${task}`, plain, { columnBy: 'rule' }));
+    }
+    if (varied.includes('flossPretrain')) {
+      figures.push(learningCurvesFigure(`flossing-${task}`, `With and without flossing pretraining: ${task}`, mine, { colorBy: 'flossPretrain', columnBy: varied.includes('gain') ? 'gain' : 'rule', sharedY: true }));
+    }
+  }
+  return figures;
 }
 
 /** Everything `rnnlab report` shows for a sweep folder. */

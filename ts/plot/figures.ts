@@ -30,7 +30,15 @@ export interface CurveOptions {
   dashBy?: string;
   /** Only points at or after this iteration (the papers start their plots later). */
   fromIter?: number;
+  /**
+   * Log-scaled loss axis (default true). The line and band are then the geometric mean and
+   * geometric std across seeds (mean ± std of log10 loss), so a band never crosses zero.
+   */
   logScale?: boolean;
+  /** One y scale for all columns (default false: each column its own). */
+  sharedY?: boolean;
+  /** How values of `colorBy` (and `dashBy`) are shown in the legend (default: as they are). */
+  label?: (value: unknown) => string;
 }
 
 function labelOf(value: unknown): string {
@@ -47,22 +55,23 @@ export function learningCurvesFigure(id: string, title: string, records: readonl
   const columnBy = options.columnBy ?? 'rule';
   const fromIter = options.fromIter ?? 0;
   const logScale = options.logScale ?? true;
+  const label = options.label ?? labelOf;
   const values: Record<string, unknown>[] = [];
   for (const best of bestLearningRates(records)) {
     const settings = best.settings as Record<string, unknown>;
-    const curve = meanCurve(best.records);
+    const curve = meanCurve(best.records, logScale ? 'log' : 'linear');
     curve.iter.forEach((iter, k) => {
       if (iter < fromIter) return;
       const m = curve.mean[k]!;
       const s = curve.std[k]!;
       values.push({
         iter,
-        mean: m,
-        lo: logScale ? Math.max(m - s, LOG_FLOOR) : m - s,
-        hi: m + s,
-        color: labelOf(settings[colorBy]),
+        mean: logScale ? 10 ** m : m,
+        lo: logScale ? Math.max(10 ** (m - s), LOG_FLOOR) : m - s,
+        hi: logScale ? 10 ** (m + s) : m + s,
+        color: label(settings[colorBy]),
         column: labelOf(settings[columnBy]),
-        dash: options.dashBy ? labelOf(settings[options.dashBy]) : '',
+        dash: options.dashBy ? label(settings[options.dashBy]) : '',
         lr: best.lr,
         seeds: curve.n[k],
       });
@@ -102,12 +111,67 @@ export function learningCurvesFigure(id: string, title: string, records: readonl
         },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    resolve: { scale: { y: options.sharedY ? 'shared' : 'independent' } },
+  } as unknown as VegaLiteSpec;
+  const stats = logScale ? 'geometric mean and geometric std across seeds (mean ± std of log10 loss; line and band)' : 'mean ± std across seeds (line and band)';
+  return {
+    id,
+    title,
+    caption: `Training loss (mean over each logging interval), ${stats}, one curve per ${colorBy}${options.dashBy ? ` and ${options.dashBy}` : ''}, each at the learning rate with the lowest mean final loss${fromIter > 0 ? `; from iteration ${fromIter}` : ''}.`,
+    spec,
+  };
+}
+
+/**
+ * The maximum Lyapunov exponent before and after training against the initial gain, mean ± std
+ * across seeds (points with error bars joined by lines), one column per value of `columnBy`.
+ * After training: at each setting's best learning rate. Runs without a recorded exponent are
+ * left out.
+ */
+export function lyapunovVsGainFigure(id: string, title: string, records: readonly RunRecord[], options: { columnBy?: string } = {}): Figure {
+  const columnBy = options.columnBy ?? 'rule';
+  const values: Record<string, unknown>[] = [];
+  for (const best of bestLearningRates(records.filter((r) => r.dynamics?.maxLyapunov))) {
+    const settings = best.settings as Record<string, unknown>;
+    for (const phase of ['before', 'after'] as const) {
+      const xs = best.records.map((r) => r.dynamics!.maxLyapunov![phase]?.mean).filter((v): v is number => v !== undefined && Number.isFinite(v));
+      if (xs.length === 0) continue;
+      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const s = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+      values.push({ gain: settings.gain, phase: phase === 'before' ? 'before training' : 'after training', mean: m, lo: m - s, hi: m + s, column: labelOf(settings[columnBy]), seeds: xs.length, lr: best.lr });
+    }
+  }
+  const color = { field: 'phase', type: 'nominal' as const, title: null, sort: ['before training', 'after training'] };
+  const spec = {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: { column: { field: 'column', type: 'nominal', title: columnBy } },
+    spec: {
+      width: 260,
+      height: 200,
+      layer: [
+        { mark: { type: 'rule', strokeDash: [3, 3], color: '#888' }, encoding: { y: { datum: 0 } } },
+        {
+          mark: { type: 'errorbar', ticks: true },
+          encoding: { x: { field: 'gain', type: 'quantitative', title: 'initial gain' }, y: { field: 'lo', type: 'quantitative', title: 'max Lyapunov exponent (per step)' }, y2: { field: 'hi' }, color },
+        },
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'gain', type: 'quantitative' },
+            y: { field: 'mean', type: 'quantitative' },
+            color,
+            tooltip: [{ field: 'phase' }, { field: 'gain' }, { field: 'mean', format: '.3f' }, { field: 'seeds' }, { field: 'lr' }],
+          },
+        },
+      ],
+    },
   } as unknown as VegaLiteSpec;
   return {
     id,
     title,
-    caption: `Training loss (mean over each logging interval), mean ± std across seeds (line and band), one curve per ${colorBy}${options.dashBy ? ` and ${options.dashBy}` : ''}, each at the learning rate with the lowest mean final loss${fromIter > 0 ? `; from iteration ${fromIter}` : ''}.`,
+    caption: 'Maximum Lyapunov exponent (natural log, per step; QR method on the task inputs) before and after training, mean ± std across seeds; after training at the learning rate with the lowest mean final loss. Dashed: 0.',
     spec,
   };
 }

@@ -1,18 +1,26 @@
 /**
- * The forward pass and the loss, shared by every learning rule.
+ * The forward pass and the loss, shared by every learning rule, and the per-batch arrays every
+ * kernel reads (inputs, targets and mask in the model's dtype, state noise).
  * @module
  */
 import { native } from '../native.js';
 import type { FloatArray, NativeSpec } from '../native.js';
+import { effectiveParams } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { Rng } from '../rng.js';
 import type { Trials } from '../trials.js';
-import { rangeError } from '../validate.js';
+import { expectNumber, expectObject, rangeError } from '../validate.js';
+import type { RuleContext } from './rule.js';
 import type { Workspace } from './workspace.js';
 
 /** What the forward pass leaves in the workspace. */
 export interface Trajectory {
   spec: NativeSpec;
+  /**
+   * The flat parameters the kernels ran on: the effective weights under Dale's law or a sparsity
+   * mask (a workspace copy), else model.params.flat itself.
+   */
+  params: FloatArray;
   /** Inputs in the model's dtype [T][B][nIn]. */
   x: FloatArray;
   /** State noise [T][B][N] that was added, or null. */
@@ -34,26 +42,57 @@ export function inModelDtype(model: LeakyRNN, ws: Workspace, name: string, value
 }
 
 /**
- * Runs the model on a batch. When the model has state noise (config.noiseStd > 0) an `rng`
- * is required; the noise is drawn from it.
+ * The state noise of one batch [T][B][N] (std config.noiseStd per step), or null without noise.
+ * Every rule draws it the same way, so rules given generators in the same state see the same noise.
+ */
+export function drawStateNoise(model: LeakyRNN, T: number, B: number, ws: Workspace, rng: Rng | undefined): FloatArray | null {
+  if (!(model.config.noiseStd > 0)) return null;
+  if (!rng) throw rangeError('rng', 'a generator for the state noise (config.noiseStd > 0)', rng);
+  const noise = ws.get('noise', model.dtype, T * B * model.N);
+  rng.fillNormal(noise, model.config.noiseStd);
+  return noise;
+}
+
+/** What the streaming kernels read about a batch besides the parameters. */
+export interface BatchArrays {
+  spec: NativeSpec;
+  x: FloatArray;
+  noise: FloatArray | null;
+  /** 0 mse, 1 ce */
+  kind: number;
+  targets: FloatArray;
+  mask: FloatArray | null;
+}
+
+/** Inputs, targets, mask (model dtype) and state noise of a batch, for the streaming kernels. */
+export function batchArrays(model: LeakyRNN, trials: Trials, ws: Workspace, rng: Rng | undefined): BatchArrays {
+  return {
+    spec: model.nativeSpec(trials.T, trials.B),
+    x: inModelDtype(model, ws, 'x', trials.inputs),
+    noise: drawStateNoise(model, trials.T, trials.B, ws, rng),
+    kind: trials.loss === 'ce' ? 1 : 0,
+    targets: inModelDtype(model, ws, 'targets', trials.targets),
+    mask: trials.mask ? inModelDtype(model, ws, 'mask', trials.mask) : null,
+  };
+}
+
+/**
+ * Runs the model on a batch (on its effective weights when it has constraints). When the model
+ * has state noise (config.noiseStd > 0) an `rng` is required; the noise is drawn from it.
  */
 export function runForward(model: LeakyRNN, trials: Trials, ws: Workspace, rng?: Rng): Trajectory {
   const { T, B } = trials;
   const N = model.N;
   const dtype = model.dtype;
   const spec = model.nativeSpec(T, B);
+  const params = effectiveParams(model, ws);
   const x = inModelDtype(model, ws, 'x', trials.inputs);
-  let noise: FloatArray | null = null;
-  if (model.config.noiseStd > 0) {
-    if (!rng) throw rangeError('rng', 'a generator for the state noise (config.noiseStd > 0)', rng);
-    noise = ws.get('noise', dtype, T * B * N);
-    rng.fillNormal(noise, model.config.noiseStd);
-  }
+  const noise = drawStateNoise(model, T, B, ws, rng);
   const H = ws.get('H', dtype, (T + 1) * B * N);
   const rate = ws.get('rate', dtype, (T + 1) * B * N);
   const Y = ws.get('Y', dtype, T * B * model.config.nOut);
-  native.forward(spec, model.params.flat, x, noise, H, rate, Y);
-  return { spec, x, noise, H, rate, Y };
+  native.forward(spec, params, x, noise, H, rate, Y);
+  return { spec, params, x, noise, H, rate, Y };
 }
 
 /** The loss of a trajectory and dLoss/dY [T][B][nOut], written into the workspace. */
@@ -63,4 +102,50 @@ export function lossAndOutputGrad(model: LeakyRNN, trials: Trials, traj: Traject
   const dY = ws.get('dY', model.dtype, traj.Y.length);
   const loss = native.lossGrad(traj.spec, trials.loss === 'ce' ? 1 : 0, traj.Y, targets, mask, dY);
   return { loss, dY };
+}
+
+// ---- Loss options (issue 7, part 2): the activity L2 regulariser.
+
+/** lambda of the activity regulariser of a call (ctx.loss.activityL2, validated; 0 when absent). */
+export function activityL2Of(ctx: RuleContext): number {
+  if (ctx.loss === undefined) return 0;
+  const o = expectObject(ctx.loss, 'loss');
+  for (const key of Object.keys(o)) if (key !== 'activityL2') throw rangeError(`loss.${key}`, 'the key activityL2', key, `unknown key "${key}"`);
+  return o.activityL2 === undefined ? 0 : expectNumber(o.activityL2, 'loss.activityL2', { min: 0 });
+}
+
+/** A 2-element float64 workspace array for the kernels' [task, regulariser] output. */
+export function termsBuffer(ws: Workspace): Float64Array {
+  return ws.get('lossTerms', 'float64', 2) as Float64Array;
+}
+
+/** Writes ctx.terms (when the caller asked for them). */
+export function reportTerms(ctx: RuleContext, task: number, activityL2: number): void {
+  if (ctx.terms) {
+    ctx.terms.task = task;
+    ctx.terms.activityL2 = activityL2;
+  }
+}
+
+/**
+ * The regulariser's value on a stored trajectory: lambda / (T B N) * sum over t = 1..T of
+ * f(h_t)^2 (one native pass over the rates; rows t >= 1 only).
+ */
+export function activityL2Value(traj: Trajectory, lambda: number): number {
+  if (lambda === 0) return 0;
+  const { T, B, N } = traj.spec;
+  return (lambda / (T * B * N)) * native.sumSquares(traj.rate.subarray(B * N));
+}
+
+/**
+ * The reverse-pass rules' gradient step with loss options: the task loss and dY from the
+ * trajectory, then `backward(dY, lambda)`; returns the total loss and fills ctx.terms.
+ */
+export function reverseWithLoss(model: LeakyRNN, trials: Trials, traj: Trajectory, ctx: RuleContext, backward: (dY: FloatArray, activityL2: number) => void): number {
+  const lambda = activityL2Of(ctx);
+  const { loss, dY } = lossAndOutputGrad(model, trials, traj, ctx.workspace);
+  backward(dY, lambda);
+  const reg = activityL2Value(traj, lambda);
+  reportTerms(ctx, loss, reg);
+  return loss + reg;
 }

@@ -8,6 +8,25 @@ import type { Rng } from '../rng.js';
 import type { Trials } from '../trials.js';
 import type { Workspace } from './workspace.js';
 
+/** What the loss holds besides the task loss (DESIGN.md); everything is off by default. */
+export interface LossOptions {
+  /**
+   * Activity L2 regulariser of paper 2 (Liu, Yang & Cueva 2025): lambda >= 0 adds
+   * lambda * mean over steps t = 1..T, trials and units of f(h_t)^2 (the rates; f(h_0) not
+   * included) to the loss. Every rule then estimates the gradient of the regularised loss
+   * (native/regularizer.hpp). Default 0 (off).
+   */
+  activityL2?: number;
+}
+
+/** A loss split into its terms (the rule returns their sum). */
+export interface LossTerms {
+  /** The task loss (DESIGN.md definition). */
+  task: number;
+  /** The activity regulariser's value (0 when off). */
+  activityL2: number;
+}
+
 export interface RuleContext {
   /** Scratch arrays reused across calls. */
   workspace: Workspace;
@@ -19,6 +38,10 @@ export interface RuleContext {
    * (bptt does; the result equals the one-thread gradient up to rounding).
    */
   threads?: number;
+  /** Terms added to the task loss (default: none). */
+  loss?: LossOptions;
+  /** When given, receives the loss split into its terms. */
+  terms?: LossTerms;
 }
 
 export interface LearningRule {
@@ -29,7 +52,8 @@ export interface LearningRule {
   readonly splitsBatch?: boolean;
   /**
    * Writes the rule's estimate of dLoss/dparams into `grads` (overwritten; same layout as the
-   * parameters, same sign and scale as the exact gradient) and returns the batch loss.
+   * parameters, same sign and scale as the exact gradient) and returns the batch loss (with the
+   * terms of `ctx.loss`, e.g. the activity regulariser, included).
    */
   gradient(model: LeakyRNN, trials: Trials, grads: ParamSet, ctx: RuleContext): number;
 }

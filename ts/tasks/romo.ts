@@ -78,6 +78,9 @@ export function romo(options: RomoOptions = {}): Task {
     periods: ['fixation', 'stimulus1', 'delay', 'stimulus2', 'decisionDelay', 'decision'],
     conditions: ['a1', 'a2', 'delay'],
     maxSteps,
+    minSteps: maxSteps,
+    decisionPeriod: 'decision',
+    choices: 2,
   };
 
   const sampleAmplitudes = (rng: Rng): [number, number] => {

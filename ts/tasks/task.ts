@@ -35,6 +35,17 @@ export interface TaskInfo {
   conditions: string[];
   /** Longest possible trial, in steps. */
   maxSteps: number;
+  /** Shortest possible trial, in steps (= maxSteps when absent). */
+  minSteps?: number;
+  /**
+   * The period whose outputs decide the trial's choice (for decision accuracy, see
+   * experiment/score.ts); absent when the task has no discrete choice.
+   */
+  decisionPeriod?: string;
+  /** Number of possible choices (chance accuracy = 1 / choices). */
+  choices?: number;
+  /** When the task is a finite set of fixed conditions (mante72: 72), their number. */
+  conditionCount?: number;
 }
 
 /** What a task decides about one trial before any array is written. */
@@ -103,6 +114,11 @@ export class TrialWriter {
     this.periods = periods;
   }
 
+  /** All rows of the current trial, [0, its length). */
+  get all(): [number, number] {
+    return [0, this.steps];
+  }
+
   /** The [start, end) rows of a period. */
   period(name: string): [number, number] {
     const r = this.periods[name];
@@ -155,6 +171,23 @@ export class TrialWriter {
     for (let t = s; t < e; t++) targets[t * B + this.b] = classIndex;
   }
 
+  /**
+   * Divides each input row (all channels of one step) over a period by its L2 norm; rows that
+   * are all zero stay zero.
+   */
+  normalizeInputs(where: string | [number, number]): void {
+    const [s, e] = this.rows(where);
+    const { inputs, B } = this.batch;
+    for (let t = s; t < e; t++) {
+      const at = (t * B + this.b) * this.nIn;
+      let sq = 0;
+      for (let k = 0; k < this.nIn; k++) sq += inputs[at + k]! * inputs[at + k]!;
+      if (sq === 0) continue;
+      const scale = 1 / Math.sqrt(sq);
+      for (let k = 0; k < this.nIn; k++) inputs[at + k] = inputs[at + k]! * scale;
+    }
+  }
+
   /** Sets the loss mask over a period. */
   setMask(where: string | [number, number], value = 1): void {
     const [s, e] = this.rows(where);
@@ -168,10 +201,15 @@ export class TrialWriter {
 export interface TaskDefinition {
   info: TaskInfo;
   settings: Record<string, unknown>;
-  /** Samples (or takes from `forced`) the conditions and period lengths of trial `index`. */
-  plan(rng: Rng, forced: Record<string, number>, index: number): TrialPlan;
+  /**
+   * Samples (or takes from `forced`) the conditions and period lengths of trial `index` of a
+   * batch of `batchSize` trials.
+   */
+  plan(rng: Rng, forced: Record<string, number>, index: number, batchSize: number): TrialPlan;
   /** Writes inputs, targets and mask of one planned trial. */
   write(out: TrialWriter, plan: TrialPlan, rng: Rng): void;
+  /** Optional check of a requested batch size (after the generic checks), throwing when unusable. */
+  checkBatchSize?(batchSize: number): void;
 }
 
 /**
@@ -186,7 +224,8 @@ export function defineTask(def: TaskDefinition): Task {
     settings: Object.freeze({ ...def.settings }),
     sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch {
       const forced = forcedConditions(info, batchSize, options);
-      const plans = forced.map((f, b) => def.plan(rng, f, b));
+      def.checkBatchSize?.(batchSize);
+      const plans = forced.map((f, b) => def.plan(rng, f, b, batchSize));
       const lengths = plans.map((p) => p.steps ?? p.periods.reduce((sum, [, n]) => sum + n, 0));
       const T = Math.max(1, ...lengths);
       const B = batchSize;

@@ -1,0 +1,108 @@
+/**
+ * What the neurogym-style tasks (pdm, dms, context, delaycomparison) share: options for dt,
+ * timing and input noise, named timing presets, and the conventions of neurogym's supervised
+ * recipe (neurogym 8136bc7 / v2.2.0, reference/specs.md section 4.1):
+ *
+ * - time is in milliseconds, default dt = 100 ms;
+ * - each period's duration is sampled from its timing spec and floored to a multiple of dt
+ *   (see timing.ts; fixed durations that dt does not divide are rejected instead);
+ * - observation noise N(0, (sigma / sqrt(dt))^2) per channel per step, so sigma = 1 gives std
+ *   0.1 at dt = 100 ms;
+ * - targets are class indices per step: 0 = fixate outside the decision period, the correct
+ *   choice (1..n) during it; loss = cross-entropy on every step of the trial (mask 1), with
+ *   padding rows (when trials differ in length) masked out;
+ * - tau = 100 ms, the time constant of the nn-brain CTRNN the papers built on (Yang & Wang
+ *   2020; BioRNN_RichLazy), so alpha = 1 - dt / tau = 0 at dt = 100 ms.
+ *
+ * Unlike neurogym's `Dataset`, which concatenates trials back to back and cuts windows of
+ * seq_len steps, every batch column here holds exactly one trial from its first step.
+ * @module
+ */
+import { z } from 'zod';
+import { rangeError } from '../validate.js';
+import { resolveTiming, timingStepRange, timingToJSON } from './timing.js';
+import type { Timing, TimingSpec } from './timing.js';
+
+/** The time constant the references use for the neurogym tasks, in ms. */
+export const NEUROGYM_TAU = 100;
+/** neurogym's default step, in ms. */
+export const NEUROGYM_DT = 100;
+
+/**
+ * Which steps the fixation input is on. neurogym changed this in v2.1.0 (2025) for
+ * PerceptualDecisionMaking and ContextDecisionMaking:
+ * - `until-decision`: 1 in every period before the decision period (neurogym <= v2.0.0, the
+ *   versions the papers' code ran with; DelayMatchSample and DelayComparison in every version);
+ * - `fixation-only`: 1 in the fixation period only (neurogym >= v2.1.0).
+ * The decision period has fixation 0 in both. rnnlab's default is `until-decision`.
+ */
+export const FIXATION_INPUTS = ['until-decision', 'fixation-only'] as const;
+export type FixationInput = (typeof FIXATION_INPUTS)[number];
+export const DEFAULT_FIXATION_INPUT: FixationInput = 'until-decision';
+
+/** A named set of timing (and dt) overrides. */
+export interface TimingPreset {
+  description: string;
+  dt?: number;
+  timing: Record<string, TimingSpec>;
+}
+
+/** zod shape of the options every neurogym task takes. */
+export function commonShape(periods: readonly string[], presets: readonly string[]) {
+  const timing = z.strictObject(Object.fromEntries(periods.map((p) => [p, z.unknown().optional()])) as Record<string, z.ZodOptional<z.ZodUnknown>>);
+  return {
+    /** Step size in ms. */
+    dt: z.number().positive().optional(),
+    /** Timing overrides by period name (see timing.ts). */
+    timing: timing.optional(),
+    /** Noise scale: the per-step std is sigma / sqrt(dt). */
+    sigma: z.number().min(0).optional(),
+    /** A named timing preset, applied under `timing` and `dt`. */
+    preset: z.enum(['neurogym', ...presets] as [string, ...string[]]).optional(),
+  };
+}
+
+export interface CommonSettings {
+  dt: number;
+  sigma: number;
+  /** Per-step noise std: sigma / sqrt(dt). */
+  noiseStd: number;
+  preset: string;
+  timing: Timing;
+  minSteps: number;
+  maxSteps: number;
+}
+
+/**
+ * Resolves dt, timing and noise of a neurogym task: neurogym defaults, then the preset, then
+ * explicit `dt` and `timing` overrides.
+ */
+export function resolveCommon(
+  task: string,
+  periods: readonly string[],
+  defaults: Record<string, TimingSpec>,
+  presets: Record<string, TimingPreset>,
+  given: { dt?: number | undefined; timing?: Record<string, unknown> | undefined; sigma?: number | undefined; preset?: string | undefined },
+  options: { atLeastOneStep?: readonly string[] } = {},
+): CommonSettings {
+  const preset = given.preset ?? 'neurogym';
+  const p = preset === 'neurogym' ? undefined : presets[preset];
+  const dt = given.dt ?? p?.dt ?? NEUROGYM_DT;
+  const base = { ...defaults, ...(p?.timing ?? {}) };
+  const timing = resolveTiming(periods, base, given.timing, dt, `${task} options.timing`, { unit: 'ms', atLeastOneStep: options.atLeastOneStep ?? ['decision'] });
+  const sigma = given.sigma ?? 1;
+  const { minSteps, maxSteps } = timingStepRange(timing);
+  if (maxSteps < 1) throw rangeError(`${task} options.timing`, 'periods that add up to at least one step', undefined, JSON.stringify(timingToJSON(timing)));
+  return { dt, sigma, noiseStd: sigma / Math.sqrt(dt), preset, timing, minSteps, maxSteps };
+}
+
+/** Settings in a JSON-friendly form (for `task.settings` and `rnnlab tasks`). */
+export function commonSettingsToJSON(c: CommonSettings): Record<string, unknown> {
+  return { dt: c.dt, sigma: c.sigma, noiseStd: c.noiseStd, preset: c.preset, timing: timingToJSON(c.timing) };
+}
+
+/** Throws unless a forced condition value is one of `allowed`. */
+export function expectChoice(value: number, allowed: readonly number[], field: string): number {
+  if (!allowed.includes(value)) throw rangeError(field, `one of ${allowed.join(', ')}`, value);
+  return value;
+}
