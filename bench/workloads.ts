@@ -3,7 +3,7 @@
 // it, and the issue's target. Our side is found through the public registries (a learning rule by
 // name, ...): an entry whose rule or kernel is not in this build is reported as pending, with its
 // peers still measured, and starts running as soon as the rule is registered.
-import { LeakyRNN, Rng, createTask, getRule, ruleNames } from '../ts/index.js';
+import { LeakyRNN, Rng, createTask, getRule, lyapunovSpectrum as ourSpectrum, ruleNames } from '../ts/index.js';
 import type { DType, Trials } from '../ts/index.js';
 import { bpttFlops, epropFlops, lyapunovFlops, splitAcross } from './flops.js';
 import type { FlopModel } from './flops.js';
@@ -106,13 +106,13 @@ export function flopModel(w: Workload): FlopModel | null {
 }
 
 /**
- * Our Lyapunov spectrum for workload 5, once the kernel exists (issue 5): given the model of
- * spectrumModel() and the workload, return a function that computes the k exponents (per step,
- * natural log, QR every step, Q0 = first k columns of I, autonomous, no warm-up, as the peer
- * does). Plugging it in is setting this (the row then runs and compares its exponents with the
- * peer's); until then the row is pending.
+ * Our Lyapunov spectrum for workload 5 (issue 5's kernel): the k exponents per step, natural log,
+ * QR every step (CholeskyQR2, falling back to Householder), Q0 = first k columns of I,
+ * autonomous, no warm-up, as the peer computes them. The row compares our exponents with the
+ * peer's.
  */
-export const lyapunovSpectrum: ((model: LeakyRNN, w: SpectrumWorkload) => () => ArrayLike<number>) | null = null;
+export const lyapunovSpectrum: ((model: LeakyRNN, w: SpectrumWorkload) => () => ArrayLike<number>) | null = (model, w) => () =>
+  ourSpectrum(model, { k: w.k, steps: w.steps, qrEvery: 1, q0: 'identity', warmupState: 0, warmupQ: 0, noise: false }).exponents;
 
 /**
  * Why our side of a workload cannot run in this build, or null when it can. Plugging a new

@@ -861,52 +861,66 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Split-batch driver (issue 9): one BPTT gradient on several threads (native/split.hpp).
+// Split-batch driver (issue 9): one BPTT or e-prop gradient on several threads (native/split.hpp).
 
-// splitScratchLength(spec, kind, hasNoise, threads) -> elements of scratch bpttGradientSplit needs
+/** Reads a split rule code: 0 bptt, 1 eprop. */
+int splitRuleArg(Args& a, size_t i) {
+  const int64_t rule = a.integer(i, "rule", 0);
+  if (!a.failed() && rule > 1) a.fail(false, "rule must be 0 (bptt) or 1 (eprop)");
+  return int(rule);
+}
+
+// splitScratchLength(spec, rule, kind, hasNoise, threads) -> elements of scratch gradientSplit needs
 Napi::Value SplitScratchLength(const Napi::CallbackInfo& info) {
   Args a(info, "splitScratchLength");
   const Dims d = a.dims(0);
-  const int64_t kind = a.integer(1, "kind", 0);
-  const bool hasNoise = a.integer(2, "hasNoise", 0) != 0;
-  const int64_t threads = a.integer(3, "threads", 1);
+  const int rule = splitRuleArg(a, 1);
+  const int64_t kind = a.integer(2, "kind", 0);
+  const bool hasNoise = a.integer(3, "hasNoise", 0) != 0;
+  const int64_t threads = a.integer(4, "threads", 1);
   if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
   if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
   if (a.failed()) return info.Env().Undefined();
-  return Napi::Number::New(info.Env(), double(splitScratchLength(d, LossKind(kind), hasNoise, threads)));
+  return Napi::Number::New(info.Env(), double(splitScratchLength(d, rule, LossKind(kind), hasNoise, threads)));
 }
 
-// bpttGradientSplit(spec, kind, params, x, targets, mask | null, noise | null, grads, threads, scratch) -> loss
+// gradientSplit(spec, rule, params, x, noise | null, kind, targets, mask | null, feedback | null,
+//               grads, threads, scratch [, activityL2, terms | null]) -> loss
+// feedback [nOut][N] replaces Wout on the readout path (bptt: feedback alignment of the reverse
+// pass; eprop: in the learning signal).
 template <typename R>
-Napi::Value bpttGradientSplitImpl(Args& a) {
+Napi::Value gradientSplitImpl(Args& a) {
   const Dims d = a.dims(0);
   const Activation act = a.activation(0);
   const R alpha = R(a.alpha(0));
-  const int64_t kind = a.integer(1, "kind", 0);
-  if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
-  const int64_t rows = d.T * d.B;
+  SplitRule<R> rule;
+  rule.kind = typename SplitRule<R>::Kind(splitRuleArg(a, 1));
   const R* params = a.array<R>(2, "params", paramCount(d));
-  const R* x = a.array<R>(3, "x", rows * d.nIn);
-  const R* targets = a.array<R>(4, "targets", kind == 1 ? rows : rows * d.nOut);
-  const R* mask = a.array<R>(5, "mask", rows, true);
-  const R* noise = a.array<R>(6, "noise", rows * d.N, true);
-  R* grads = a.array<R>(7, "grads", paramCount(d));
-  const int64_t threads = a.integer(8, "threads", 1);
+  const StreamData<R> s = streamData<R>(a, d, 3);
+  const R* feedback = a.array<R>(8, "feedback", d.nOut * d.N, true);
+  R* grads = a.array<R>(9, "grads", paramCount(d));
+  const int64_t threads = a.integer(10, "threads", 1);
   if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
   if (a.failed()) return a.env().Undefined();
-  const int64_t need = splitScratchLength(d, LossKind(kind), noise != nullptr, threads);
-  R* scratch = a.array<R>(9, "scratch", a.length(9));
-  if (!a.failed() && a.length(9) < need)
-    a.fail(false, "scratch has length " + std::to_string(a.length(9)) + ", needs " + std::to_string(need));
+  const int64_t need = splitScratchLength(d, int(rule.kind), s.kind, s.noise != nullptr, threads);
+  R* scratch = a.array<R>(11, "scratch", a.length(11));
+  if (!a.failed() && a.length(11) < need)
+    a.fail(false, "scratch has length " + std::to_string(a.length(11)) + ", needs " + std::to_string(need));
+  const LossOptionArgs lo = lossOptionArgs(a, 12);
   if (a.failed()) return a.env().Undefined();
+  rule.variant.readoutFeedback = feedback;
+  rule.feedback = feedback;
+  rule.activityL2 = lo.activityL2;
   double loss = 0;
+  LossTerms terms;
   int64_t bad = -1;
-  if (!bpttGradientSplit<R>(d, act, alpha, LossKind(kind), params, x, targets, mask, noise, grads,
-                            threads, scratch, &loss, &bad)) {
+  if (!gradientSplit<R>(d, act, alpha, s.kind, rule, params, s.x, s.targets, s.mask, s.noise, grads,
+                        threads, scratch, &loss, &terms, &bad)) {
     a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
                       std::to_string(d.nOut) + ")");
     return a.env().Undefined();
   }
+  lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }
 
@@ -967,9 +981,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmPreferred", Napi::Function::New(env, GemmPreferred));
   exports.Set("gemmTiming", Napi::Function::New(env, GemmTimingFn));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
-  // Split-batch driver (issue 9)
+  // Split-batch driver (issue 9): BPTT and e-prop
   exports.Set("splitScratchLength", Napi::Function::New(env, SplitScratchLength));
-  RNNLAB_EXPORT("bpttGradientSplit", bpttGradientSplitImpl, 2);
+  RNNLAB_EXPORT("gradientSplit", gradientSplitImpl, 2);
   return exports;
 }
 

@@ -1,11 +1,14 @@
-// Split-batch driver: one BPTT gradient computed on several threads, each taking a contiguous
-// share of the trials (its own forward, loss and backward pass), the shares' gradients combined
-// once at the end. No synchronisation inside the time loop.
+// Split-batch driver: one gradient (BPTT or e-prop) computed on several threads, each taking
+// shares of the trials (its own forward pass, loss and gradient), the shares' gradients added
+// once at the end. No synchronisation inside the time loop. Threads come from a persistent pool
+// (threadpool.hpp).
 #pragma once
 #include <cstdint>
 
+#include "bptt.hpp"
 #include "loss.hpp"
 #include "model.hpp"
+#include "regularizer.hpp"
 
 namespace rnnlab {
 
@@ -29,28 +32,43 @@ inline int64_t splitParts(int64_t B, int64_t threads) {
   return parts < B ? parts : B;
 }
 
-/**
- * Elements of scratch the driver needs for `threads` threads (the caller allocates it; nothing
- * is allocated here): per share its inputs, targets, mask, noise (if any), states, rates,
- * outputs, output gradient and parameter gradient.
- */
-int64_t splitScratchLength(const Dims& d, LossKind kind, bool hasNoise, int64_t threads);
+/** What the driver computes. */
+template <typename R>
+struct SplitRule {
+  enum class Kind { Bptt = 0, Eprop = 1 };
+  Kind kind = Kind::Bptt;
+  /** Bptt: the reverse pass's approximation (default: exact BPTT). */
+  BackwardVariant<R> variant;
+  /** Eprop: readout feedback [nOut][N] in the learning signal (nullptr = Wout, exact e-prop). */
+  const R* feedback = nullptr;
+  /** lambda of the activity regulariser (regularizer.hpp), 0 = off. */
+  double activityL2 = 0;
+};
 
 /**
- * Loss and BPTT gradient of the whole batch on `threads` threads (the calling thread is one of
- * them). The batch is cut into splitParts(B, threads) shares of consecutive trials; each thread
- * takes the next unclaimed share (its forward pass, loss and backward pass) until none is left.
- * Arguments as rnnForward / lossAndGrad / bpttBackward over the full batch (x [T][B][nIn],
- * targets [T][B][nOut] or [T][B], mask [T][B] or nullptr, noise [T][B][N] or nullptr); grads is
- * overwritten. Each share's loss and gradient are normalised by its own mask sum M_p, and the
- * batch's are sum_p (M_p / M) of them, added in share order: equal to the one-thread result up
- * to rounding, and bit-identical run to run for the same B and threads.
+ * Elements of scratch the driver needs for `threads` threads (the caller allocates it; nothing
+ * is allocated here): per share its inputs, targets, mask, noise (if any) and parameter
+ * gradient, and for Bptt its states, rates, outputs and output gradient ([T+1] x its trials).
+ */
+int64_t splitScratchLength(const Dims& d, int ruleKind, LossKind kind, bool hasNoise, int64_t threads);
+
+/**
+ * Loss and gradient of the whole batch on `threads` threads (the calling thread is one of them).
+ * The batch is cut into splitParts(B, threads) shares of consecutive trials; each thread takes
+ * the next unclaimed share (forward pass, loss and gradient: rnnForward + bpttBackward, or the
+ * e-prop sweep onlineGradient) until none is left. Every share is normalised with the whole
+ * batch's normalisers (the task loss's mask sum, the regulariser's T B N), so the batch's loss
+ * and gradient are the sums of the shares', added in share order: equal to the one-thread result
+ * up to rounding, and bit-identical run to run for the same B and threads.
+ * Arguments as rnnForward / lossAndGrad over the full batch (x [T][B][nIn], targets [T][B][nOut]
+ * or [T][B], mask [T][B] or nullptr, noise [T][B][N] or nullptr); grads is overwritten; terms
+ * (optional) receives the task loss and the regulariser.
  * Returns false if a class index is invalid (badIndex then holds its flat index in the batch).
- * If a thread cannot be started, the others (at least the calling thread) do its shares.
  */
 template <typename R>
-bool bpttGradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const R* params,
-                       const R* x, const R* targets, const R* mask, const R* noise, R* grads,
-                       int64_t threads, R* scratch, double* loss, int64_t* badIndex);
+bool gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const SplitRule<R>& rule,
+                   const R* params, const R* x, const R* targets, const R* mask, const R* noise,
+                   R* grads, int64_t threads, R* scratch, double* loss, LossTerms* terms,
+                   int64_t* badIndex);
 
 }  // namespace rnnlab

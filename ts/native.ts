@@ -103,11 +103,15 @@ export interface NativeAddon {
   gemmTiming(kernel: number, transA: number, transB: number, M: number, N: number, K: number, beta: number, isDouble: number, seconds: number, rounds: number): { medianSeconds: number; bestSeconds: number; callsPerRound: number };
   /** GFLOP/s of one core from independent register FMAs at the given vector width (0 = scalar). */
   fmaPeak(isDouble: number, widthBits: number, seconds: number): number;
-  // Split-batch driver (issue 9).
-  /** Elements of scratch bpttGradientSplit needs (kind 0 mse, 1 ce). */
-  splitScratchLength(spec: NativeSpec, kind: number, hasNoise: number, threads: number): number;
-  /** Loss and BPTT gradient of the batch on `threads` threads, which share its trials out in shares. */
-  bpttGradientSplit(spec: NativeSpec, kind: number, params: FloatArray, x: FloatArray, targets: FloatArray, mask: FloatArray | null, noise: FloatArray | null, grads: FloatArray, threads: number, scratch: FloatArray): number;
+  // Split-batch driver (issue 9). rule: 0 bptt, 1 eprop; kind: 0 mse, 1 ce.
+  /** Elements of scratch gradientSplit needs. */
+  splitScratchLength(spec: NativeSpec, rule: number, kind: number, hasNoise: number, threads: number): number;
+  /**
+   * Loss and gradient (BPTT or e-prop) of the batch on `threads` threads, which share its trials
+   * out in shares (native/split.hpp); feedback [nOut][N] replaces Wout on the readout path;
+   * activityL2 / terms as for the loss kernels. Returns the loss.
+   */
+  gradientSplit(spec: NativeSpec, rule: number, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, feedback: FloatArray | null, grads: FloatArray, threads: number, scratch: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

@@ -6,17 +6,15 @@
  * pass of its shares of the trials, and the gradients are combined once.
  * @module
  */
-import { effectiveParams, gradientToRaw } from '../model/constraints.js';
+import { gradientToRaw } from '../model/constraints.js';
 import { native } from '../native.js';
-import type { LeakyRNN } from '../model/leaky-rnn.js';
-import type { ParamSet } from '../model/params.js';
 import type { Rng } from '../rng.js';
-import type { Trials } from '../trials.js';
 import { expectInteger } from '../validate.js';
-import { activityL2Of, batchArrays, reverseWithLoss, runForward } from './forward.js';
+import { reverseWithLoss, runForward } from './forward.js';
 import { readFeedback, ruleOptions } from './options.js';
 import type { FeedbackMode } from './options.js';
-import type { LearningRule, RuleContext } from './rule.js';
+import type { LearningRule } from './rule.js';
+import { splitBatchGradient } from './split.js';
 
 export interface BpttOptions {
   /** "exact" (default) or "random" (feedback alignment on the readout). */
@@ -37,8 +35,7 @@ export function createBptt(options: BpttOptions = {}, field = 'options'): Learni
     splitsBatch: true,
     gradient(model, trials, grads, ctx) {
       const threads = Math.min(expectInteger(ctx.threads ?? 1, 'threads', 1), trials.B);
-      // The split driver runs the exact rule without loss terms; other cases take one thread.
-      if (threads > 1 && !feedback && activityL2Of(ctx) === 0) return splitBatchGradient(model, trials, grads, ctx, threads);
+      if (threads > 1) return splitBatchGradient('bptt', model, trials, grads, ctx, threads, feedback ? feedback.matrix(model) : null);
       const traj = runForward(model, trials, ctx.workspace, ctx.rng);
       const loss = reverseWithLoss(model, trials, traj, ctx, (dY, activityL2) => {
         if (feedback || activityL2 > 0) {
@@ -55,18 +52,3 @@ export function createBptt(options: BpttOptions = {}, field = 'options'): Learni
 
 /** The exact gradient by backpropagation through time. */
 export const bptt: LearningRule = createBptt();
-
-/** BPTT on `threads` threads; state noise (if any) is drawn exactly as runForward draws it. */
-function splitBatchGradient(model: LeakyRNN, trials: Trials, grads: ParamSet, ctx: RuleContext, threads: number): number {
-  const ws = ctx.workspace;
-  const params = effectiveParams(model, ws);
-  const a = batchArrays(model, trials, ws, ctx.rng);
-  const scratch = ws.get('split', model.dtype, native.splitScratchLength(a.spec, a.kind, a.noise ? 1 : 0, threads));
-  const loss = native.bpttGradientSplit(a.spec, a.kind, params, a.x, a.targets, a.mask, a.noise, grads.flat, threads, scratch);
-  if (ctx.terms) {
-    ctx.terms.task = loss;
-    ctx.terms.activityL2 = 0;
-  }
-  gradientToRaw(model, grads);
-  return loss;
-}

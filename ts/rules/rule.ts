@@ -35,7 +35,7 @@ export interface RuleContext {
   /**
    * Threads for this one gradient (default 1): rules that support it split the batch into this
    * many shares of trials, one per thread, and combine the shares' gradients once at the end
-   * (bptt does; the result equals the one-thread gradient up to rounding).
+   * (bptt and e-prop do; the result equals the one-thread gradient up to rounding).
    */
   threads?: number;
   /** Terms added to the task loss (default: none). */
