@@ -23,6 +23,10 @@
 #include "random.hpp"
 #include "rtrl.hpp"
 #include "step-loss.hpp"
+// Performance (issue 9)
+#include "perfprobe.hpp"
+#include "smallgemm.hpp"
+#include "split.hpp"
 
 namespace {
 
@@ -748,6 +752,178 @@ Napi::Value constrainGradientImpl(Args& a) {
   return a.env().Undefined();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Performance (issue 9): the GEMM behind rnnlab::gemm with a chosen kernel (for the tests), the
+// dispatch rule, and native micro-benchmarks for the harness in bench/.
+
+/** Reads a kernel code (GemmKernel: 0 auto, 1 blas, 2 own, 3 portable, 4 avx2, 5 avx512). */
+GemmKernel gemmKernelArg(Args& a, size_t i) {
+  const int64_t k = a.integer(i, "kernel", 0);
+  if (k > 5) a.fail(false, "kernel must be 0..5 (auto, blas, own, portable, avx2, avx512)");
+  return GemmKernel(k);
+}
+
+/** Elements a row-major rows x cols matrix with row stride ld spans (0 when empty). */
+int64_t spanOf(int64_t rows, int64_t cols, int64_t ld) {
+  return rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+// gemm(kernel, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) -> boolean
+// C = alpha op(A) op(B) + beta C; false when the kernel is not compiled into this build.
+template <typename R>
+Napi::Value gemmImpl(Args& a) {
+  const GemmKernel kernel = gemmKernelArg(a, 0);
+  const bool tA = a.integer(1, "transA", 0) != 0, tB = a.integer(2, "transB", 0) != 0;
+  const int64_t M = a.integer(3, "M", 0), N = a.integer(4, "N", 0), K = a.integer(5, "K", 0);
+  const double alpha = a.number(6, "alpha");
+  const int64_t lda = a.integer(8, "lda", 1), ldb = a.integer(10, "ldb", 1);
+  const double beta = a.number(11, "beta");
+  const int64_t ldc = a.integer(13, "ldc", 1);
+  if (a.failed()) return a.env().Undefined();
+  const int64_t limit = (int64_t(1) << 31) - 1;
+  if (M > limit || N > limit || K > limit || lda > limit || ldb > limit || ldc > limit)
+    a.fail(false, "sizes must fit in a 32-bit int");
+  const int64_t aRows = tA ? K : M, aCols = tA ? M : K, bRows = tB ? N : K, bCols = tB ? K : N;
+  if (lda < aCols) a.fail(false, "lda must be >= the columns of A as stored");
+  if (ldb < bCols) a.fail(false, "ldb must be >= the columns of B as stored");
+  if (ldc < N) a.fail(false, "ldc must be >= N");
+  const R* A = a.array<R>(7, "A", a.length(7));
+  const R* B = a.array<R>(9, "B", a.length(9));
+  R* C = a.array<R>(12, "C", a.length(12));
+  if (a.failed()) return a.env().Undefined();
+  if (a.length(7) < spanOf(aRows, aCols, lda)) a.fail(false, "A is too short for its shape");
+  if (a.length(9) < spanOf(bRows, bCols, ldb)) a.fail(false, "B is too short for its shape");
+  if (a.length(12) < spanOf(M, N, ldc)) a.fail(false, "C is too short for its shape");
+  if (a.failed()) return a.env().Undefined();
+  const bool ran = smallGemm(kernel, tA, tB, int(M), int(N), int(K), R(alpha), A, int(lda), B,
+                             int(ldb), R(beta), C, int(ldc));
+  return Napi::Boolean::New(a.env(), ran);
+}
+
+// gemmInfo() -> { isa, kernels: { auto, blas, own, portable, avx2, avx512: boolean } }
+Napi::Value GemmInfo(const Napi::CallbackInfo& info) {
+  auto o = Napi::Object::New(info.Env());
+  o.Set("isa", smallGemmIsa());
+  auto k = Napi::Object::New(info.Env());
+  const char* names[] = {"auto", "blas", "own", "portable", "avx2", "avx512"};
+  for (int i = 0; i < 6; ++i) k.Set(names[i], smallGemmHas(GemmKernel(i)));
+  o.Set("kernels", k);
+  return o;
+}
+
+// gemmPreferred(transA, transB, M, N, K, isDouble) -> boolean: whether rnnlab::gemm runs ours
+Napi::Value GemmPreferred(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmPreferred");
+  const bool tA = a.integer(0, "transA", 0) != 0, tB = a.integer(1, "transB", 0) != 0;
+  const int64_t M = a.integer(2, "M", 0), N = a.integer(3, "N", 0), K = a.integer(4, "K", 0);
+  const bool isDouble = a.integer(5, "isDouble", 0) != 0;
+  if (!a.failed() && (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX))
+    a.fail(false, "sizes must fit in a 32-bit int");
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), smallGemmPreferred(tA, tB, int(M), int(N), int(K), isDouble));
+}
+
+// gemmTiming(kernel, transA, transB, M, N, K, beta, isDouble, seconds, rounds)
+//   -> { medianSeconds, bestSeconds, callsPerRound } (callsPerRound 0: kernel not compiled in)
+Napi::Value GemmTimingFn(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmTiming");
+  const GemmKernel kernel = gemmKernelArg(a, 0);
+  const bool tA = a.integer(1, "transA", 0) != 0, tB = a.integer(2, "transB", 0) != 0;
+  const int64_t M = a.integer(3, "M", 1), N = a.integer(4, "N", 1), K = a.integer(5, "K", 1);
+  const double beta = a.number(6, "beta");
+  const bool isDouble = a.integer(7, "isDouble", 0) != 0;
+  const double seconds = a.number(8, "seconds");
+  const int64_t rounds = a.integer(9, "rounds", 1);
+  if (!a.failed() && (M > 4096 || N > 4096 || K > 4096)) a.fail(false, "sizes must be <= 4096");
+  if (!a.failed() && !(seconds > 0 && seconds <= 60)) a.fail(false, "seconds must be in (0, 60]");
+  if (!a.failed() && rounds > 1000) a.fail(false, "rounds must be <= 1000");
+  if (a.failed()) return info.Env().Undefined();
+  const GemmTiming t =
+      isDouble ? timeGemm<double>(kernel, tA, tB, int(M), int(N), int(K), beta, seconds, int(rounds))
+               : timeGemm<float>(kernel, tA, tB, int(M), int(N), int(K), float(beta), seconds,
+                                 int(rounds));
+  auto o = Napi::Object::New(info.Env());
+  o.Set("medianSeconds", t.medianSeconds);
+  o.Set("bestSeconds", t.bestSeconds);
+  o.Set("callsPerRound", double(t.callsPerRound));
+  return o;
+}
+
+// fmaPeak(isDouble, widthBits, seconds) -> GFLOP/s of one core (0: width not compiled in)
+Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+  Args a(info, "fmaPeak");
+  const bool isDouble = a.integer(0, "isDouble", 0) != 0;
+  const int64_t width = a.integer(1, "widthBits", 0);
+  const double seconds = a.number(2, "seconds");
+  if (!a.failed() && !(seconds > 0 && seconds <= 60)) a.fail(false, "seconds must be in (0, 60]");
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), fmaPeakGflops(isDouble, int(width), seconds));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Split-batch driver (issue 9): one BPTT or e-prop gradient on several threads (native/split.hpp).
+
+/** Reads a split rule code: 0 bptt, 1 eprop. */
+int splitRuleArg(Args& a, size_t i) {
+  const int64_t rule = a.integer(i, "rule", 0);
+  if (!a.failed() && rule > 1) a.fail(false, "rule must be 0 (bptt) or 1 (eprop)");
+  return int(rule);
+}
+
+// splitScratchLength(spec, rule, kind, hasNoise, threads) -> elements of scratch gradientSplit needs
+Napi::Value SplitScratchLength(const Napi::CallbackInfo& info) {
+  Args a(info, "splitScratchLength");
+  const Dims d = a.dims(0);
+  const int rule = splitRuleArg(a, 1);
+  const int64_t kind = a.integer(2, "kind", 0);
+  const bool hasNoise = a.integer(3, "hasNoise", 0) != 0;
+  const int64_t threads = a.integer(4, "threads", 1);
+  if (!a.failed() && kind > 1) a.fail(false, "kind must be 0 (mse) or 1 (ce)");
+  if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
+  if (a.failed()) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), double(splitScratchLength(d, rule, LossKind(kind), hasNoise, threads)));
+}
+
+// gradientSplit(spec, rule, params, x, noise | null, kind, targets, mask | null, feedback | null,
+//               grads, threads, scratch [, activityL2, terms | null]) -> loss
+// feedback [nOut][N] replaces Wout on the readout path (bptt: feedback alignment of the reverse
+// pass; eprop: in the learning signal).
+template <typename R>
+Napi::Value gradientSplitImpl(Args& a) {
+  const Dims d = a.dims(0);
+  const Activation act = a.activation(0);
+  const R alpha = R(a.alpha(0));
+  SplitRule<R> rule;
+  rule.kind = typename SplitRule<R>::Kind(splitRuleArg(a, 1));
+  const R* params = a.array<R>(2, "params", paramCount(d));
+  const StreamData<R> s = streamData<R>(a, d, 3);
+  const R* feedback = a.array<R>(8, "feedback", d.nOut * d.N, true);
+  R* grads = a.array<R>(9, "grads", paramCount(d));
+  const int64_t threads = a.integer(10, "threads", 1);
+  if (!a.failed() && threads > 256) a.fail(false, "threads must be <= 256");
+  if (a.failed()) return a.env().Undefined();
+  const int64_t need = splitScratchLength(d, int(rule.kind), s.kind, s.noise != nullptr, threads);
+  R* scratch = a.array<R>(11, "scratch", a.length(11));
+  if (!a.failed() && a.length(11) < need)
+    a.fail(false, "scratch has length " + std::to_string(a.length(11)) + ", needs " + std::to_string(need));
+  const LossOptionArgs lo = lossOptionArgs(a, 12);
+  if (a.failed()) return a.env().Undefined();
+  rule.variant.readoutFeedback = feedback;
+  rule.feedback = feedback;
+  rule.activityL2 = lo.activityL2;
+  double loss = 0;
+  LossTerms terms;
+  int64_t bad = -1;
+  if (!gradientSplit<R>(d, act, alpha, s.kind, rule, params, s.x, s.targets, s.mask, s.noise, grads,
+                        threads, scratch, &loss, &terms, &bad)) {
+    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
+                      std::to_string(d.nOut) + ")");
+    return a.env().Undefined();
+  }
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
 /** Exports fn as `name`, dispatching on the element type of argument `dtypeArg`. */
 #define RNNLAB_EXPORT(name, impl, dtypeArg)                                         \
   exports.Set(name, Napi::Function::New(env, [](const Napi::CallbackInfo& info) {   \
@@ -799,6 +975,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RNNLAB_EXPORT("constrainWeights", constrainWeightsImpl, 0);
   RNNLAB_EXPORT("normalSamples", normalSamplesImpl, 0);
   RNNLAB_EXPORT("constrainGradient", constrainGradientImpl, 0);
+  // Performance (issue 9)
+  RNNLAB_EXPORT("gemm", gemmImpl, 7);
+  exports.Set("gemmInfo", Napi::Function::New(env, GemmInfo));
+  exports.Set("gemmPreferred", Napi::Function::New(env, GemmPreferred));
+  exports.Set("gemmTiming", Napi::Function::New(env, GemmTimingFn));
+  exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
+  // Split-batch driver (issue 9): BPTT and e-prop
+  exports.Set("splitScratchLength", Napi::Function::New(env, SplitScratchLength));
+  RNNLAB_EXPORT("gradientSplit", gradientSplitImpl, 2);
   return exports;
 }
 

@@ -1,17 +1,31 @@
-// Row-major GEMM overloads for float and double over CBLAS, so kernels can be templated.
+// Row-major GEMM for float and double: the one entry point every kernel calls (templated code
+// picks the overload). Small products run on our own kernels (native/smallgemm.cpp), larger ones
+// on OpenBLAS; smallGemmPreferred() is the rule (shapes and build only, never timing).
 #pragma once
 #include <cblas.h>
+
+#include <cstdint>
+
+#include "smallgemm.hpp"
 
 namespace rnnlab {
 
 /** C[M][N] = alpha op(A) op(B) + beta C, all row-major; op(X) = X or X^T. */
 inline void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A,
                  int lda, const float* B, int ldb, float beta, float* C, int ldc) {
+  if (smallGemmPreferred(transA, transB, M, N, K, false)) {
+    smallGemm(GemmKernel::Own, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 inline void gemm(bool transA, bool transB, int M, int N, int K, double alpha, const double* A,
                  int lda, const double* B, int ldb, double beta, double* C, int ldc) {
+  if (smallGemmPreferred(transA, transB, M, N, K, true)) {
+    smallGemm(GemmKernel::Own, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
   cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -1,24 +1,121 @@
 #include "bptt.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "act_simd.hpp"
 #include "blas.hpp"
+#include "simd.hpp"
 
 namespace rnnlab {
+
+namespace {
+
+/** Readout and input weights kept in registers during the fused backward pass. */
+constexpr int kMaxHeld = 4;
+
+/**
+ * The fused backward pass of step t over all B trials, for the units of one chunk [i, i + W):
+ *   q = Fo^T dy_t (+ regGrad f(h_t) when Reg)       (Fo = readout feedback or Wout)
+ *   exact path:  g_t = f'(h_t) (P + q) + alpha g_{t+1}
+ *   ModProp:     g_t = f'(h_t) q + mu P + alpha g_{t+1}
+ *   d_t = (1 - alpha) g_t;  dWout += dy_t f(h_t)^T, db += d_t, dWx^T += x_t d_t^T
+ * with P = V^T d_{t+1} from the caller's GEMM (nullptr: 0, at t = T or across a cut). The chunk's
+ * accumulators (db, dWx^T, dWout columns) stay in registers across the B trials; the per-element
+ * order of every sum (over t descending, then trials ascending) is that of a trial-by-trial loop.
+ * f'(h_t) comes from the rates (act_simd.hpp), so the states H are not read here.
+ * Shapes: P, G, D, Rt [B][N]; dy [B][nOut]; xt [B][nIn]; Fo, gWout [nOut][N]; gb [N]; dWxT [nIn][N].
+ */
+template <class S, class F, typename R, bool ModProp, bool Reg, class Lanes>
+void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut, R alpha,
+                   R beta, R mu, R regGrad, const R* P, const R* dy, const R* xt, const R* Rt,
+                   const R* Fo, R* G, R* D, R* gb, R* dWxT, R* gWout) {
+  using V = typename S::V;
+  const V va = S::set1(alpha), vb = S::set1(beta);
+  const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
+  V wo[kMaxHeld] = {}, gWo[kMaxHeld] = {}, gx[kMaxHeld] = {};
+  // Loops over the held accumulators run to the constant kMaxHeld (fully unrolled, so the
+  // arrays live in registers) and skip the slots beyond nOut / nIn.
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    wo[o] = lanes.load(Fo + o * N + i);
+    gWo[o] = lanes.load(gWout + o * N + i);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    gx[k] = lanes.load(dWxT + k * N + i);
+  }
+  V gbv = lanes.load(gb + i);
+
+  for (long bi = 0; bi < B; ++bi) {
+    const long row = bi * N + i;
+    const R* e = dy + bi * nOut;
+    const V rv = lanes.load(Rt + row);
+    const V recurrent = P ? lanes.load(P + row) : S::zero();
+    // The exact path adds the readout error onto the recurrent one (one f' for both); ModProp
+    // keeps them apart (f' on the readout part, mu on the recurrent part).
+    V pv = ModProp ? S::zero() : recurrent;
+#pragma GCC unroll 4
+    for (long o = 0; o < kMaxHeld; ++o) {
+      if (o >= heldOut) break;
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, wo[o], pv);
+      gWo[o] = S::fma(eo, rv, gWo[o]);
+    }
+    for (long o = heldOut; o < nOut; ++o) {
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, lanes.load(Fo + o * N + i), pv);
+      lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
+    }
+    if constexpr (Reg) pv = S::fma(S::set1(regGrad), rv, pv);
+    V local = VecAct<F>::template dfTimes<S>(rv, pv);
+    if constexpr (ModProp) local = S::fma(S::set1(mu), recurrent, local);
+    const V g = S::fma(va, lanes.load(G + row), local);
+    lanes.store(G + row, g);
+    const V dv = S::mul(vb, g);
+    lanes.store(D + row, dv);
+    gbv = S::add(gbv, dv);
+    const R* x = xt + bi * nIn;
+#pragma GCC unroll 4
+    for (long k = 0; k < kMaxHeld; ++k) {
+      if (k >= heldIn) break;
+      gx[k] = S::fma(S::set1(x[k]), dv, gx[k]);
+    }
+    for (long k = heldIn; k < nIn; ++k)
+      lanes.store(dWxT + k * N + i, S::fma(S::set1(x[k]), dv, lanes.load(dWxT + k * N + i)));
+  }
+
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    lanes.store(gWout + o * N + i, gWo[o]);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    lanes.store(dWxT + k * N + i, gx[k]);
+  }
+  lanes.store(gb + i, gbv);
+}
+
+}  // namespace
 
 template <typename R>
 void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
                   const R* Rate, const R* dY, R* grads, const BackwardVariant<R>& variant,
-                  double activityL2) {
+                  const ActivityL2& reg) {
+  using S = simd::Best<R>;
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const ParamLayout L(d);
   const Weights<R> w(params, L);
   GradientView<R> g(grads, L);
   const R beta = R(1) - alpha;
   std::fill(grads, grads + L.total, R(0));
-  // dReg/df(h_t) = regGrad * f(h_t) (0 without the regulariser: then nothing below changes).
-  const R regGrad = R(ActivityL2(activityL2, d).grad());
+  // dReg/df(h_t) = regGrad * f(h_t) (without the regulariser the pass skips the term entirely).
+  const R regGrad = R(reg.grad());
 
   const R* back = variant.recurrentFeedback ? variant.recurrentFeedback : w.Wh;
   const R* readout = variant.readoutFeedback ? variant.readoutFeedback : w.Wout;
@@ -27,81 +124,31 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
   auto cutInto = [&](int64_t s) { return K > 0 && (T - s + 1) % K == 0; };
 
   std::vector<R> G(B * N, R(0)), D(B * N, R(0)), P(B * N), dWxT(nIn * N, R(0));
-  std::vector<R> Q(variant.constantDerivative ? N : 0);
   const bool rate0IsZero = std::all_of(Rate, Rate + B * N, [](R v) { return v == R(0); });
 
-  withActivation(act, [&](auto A) {
+  auto sweep = [&](auto A, auto modProp, auto regOn) {
     using F = decltype(A);
+    constexpr bool ModProp = decltype(modProp)::value, Reg = decltype(regOn)::value;
     for (int64_t t = T; t >= 1; --t) {
-      const R* Ht = H + t * B * N;
       const R* Rt = Rate + t * B * N;
       const R* Rprev = Rate + (t - 1) * B * N;
       const R* dy = dY + (t - 1) * B * nOut;
       const R* xt = x + (t - 1) * B * nIn;
-      // P <- d_{t+1} V, i.e. V^T d_{t+1} for every trial (zero at the end or across a cut).
+      // P <- d_{t+1} V, i.e. V^T d_{t+1} for every trial (absent at the end or across a cut).
       const bool fromNext = t < T && !cutInto(t + 1);
-      if (fromNext) {
+      if (fromNext)
         gemm(false, false, int(B), int(N), int(N), R(1), D.data(), int(N), back, int(N), R(0),
              P.data(), int(N));
-      } else {
-        std::fill(P.begin(), P.end(), R(0));
+      for (int64_t o = 0; o < nOut; ++o) {
+        R sum = g.bOut[o];
+        for (int64_t bi = 0; bi < B; ++bi) sum += dy[bi * nOut + o];
+        g.bOut[o] = sum;
       }
-      for (int64_t bi = 0; bi < B; ++bi) {
-        R* p = P.data() + bi * N;
-        R* gb = G.data() + bi * N;
-        R* db = D.data() + bi * N;
-        const R* h = Ht + bi * N;
-        const R* r = Rt + bi * N;
-        const R* dyb = dy + bi * nOut;
-        if (!variant.constantDerivative) {
-          for (int64_t o = 0; o < nOut; ++o) {
-            const R e = dyb[o];
-            const R* wo = readout + o * N;
-            R* gWo = g.Wout + o * N;
-            for (int64_t i = 0; i < N; ++i) {
-              p[i] += e * wo[i];
-              gWo[i] += e * r[i];
-            }
-            g.bOut[o] += e;
-          }
-          if (regGrad != R(0))
-            for (int64_t i = 0; i < N; ++i) p[i] += regGrad * r[i];
-          for (int64_t i = 0; i < N; ++i) {
-            const R gi = F::df(h[i], r[i]) * p[i] + alpha * gb[i];
-            gb[i] = gi;
-            db[i] = beta * gi;
-            g.b[i] += db[i];
-          }
-        } else {
-          // ModProp: the readout path keeps f'(h_t); the recurrent path uses the constant mu.
-          R* q = Q.data();
-          std::fill(q, q + N, R(0));
-          for (int64_t o = 0; o < nOut; ++o) {
-            const R e = dyb[o];
-            const R* wo = readout + o * N;
-            R* gWo = g.Wout + o * N;
-            for (int64_t i = 0; i < N; ++i) {
-              q[i] += e * wo[i];
-              gWo[i] += e * r[i];
-            }
-            g.bOut[o] += e;
-          }
-          if (regGrad != R(0))
-            for (int64_t i = 0; i < N; ++i) q[i] += regGrad * r[i];
-          const R mu = variant.mu;
-          for (int64_t i = 0; i < N; ++i) {
-            const R gi = F::df(h[i], r[i]) * q[i] + mu * p[i] + alpha * gb[i];
-            gb[i] = gi;
-            db[i] = beta * gi;
-            g.b[i] += db[i];
-          }
-        }
-        for (int64_t k = 0; k < nIn; ++k) {
-          const R xk = xt[bi * nIn + k];
-          R* gx = dWxT.data() + k * N;
-          for (int64_t i = 0; i < N; ++i) gx[i] += xk * db[i];
-        }
-      }
+      simd::forChunks<S>(N, [&](long i, auto lanes) {
+        backwardChunk<S, F, R, ModProp, Reg>(i, lanes, N, B, nIn, nOut, alpha, beta, variant.mu,
+                                             regGrad, fromNext ? P.data() : nullptr, dy, xt, Rt,
+                                             readout, G.data(), D.data(), g.b, dWxT.data(), g.Wout);
+      });
       if (!(t == 1 && rate0IsZero)) {
         gemm(true, false, int(N), int(N), int(B), R(1), D.data(), int(N), Rprev, int(N), R(1), g.Wh,
              int(N));
@@ -109,32 +156,50 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
     }
     // h_1 = alpha h0 + (1 - alpha)(Wh f(h0) + ...): both paths lead back to the shared h0.
     const bool recurrentToH0 = !cutInto(1);
-    if (recurrentToH0) {
+    if (recurrentToH0)
       gemm(false, false, int(B), int(N), int(N), R(1), D.data(), int(N), back, int(N), R(0),
            P.data(), int(N));
-    }
     for (int64_t bi = 0; bi < B; ++bi) {
       const R* p = P.data() + bi * N;
       const R* gb = G.data() + bi * N;
       for (int64_t i = 0; i < N; ++i) {
         R v = alpha * gb[i];
         if (recurrentToH0) {
-          const R deriv = variant.constantDerivative ? variant.mu
-                                                     : F::df(H[bi * N + i], Rate[bi * N + i]);
+          const R deriv = ModProp ? variant.mu : F::df(H[bi * N + i], Rate[bi * N + i]);
           v += deriv * p[i];
         }
         g.h0[i] += v;
       }
     }
+  };
+  withActivation(act, [&](auto A) {
+    using Yes = std::true_type;
+    using No = std::false_type;
+    if (variant.constantDerivative) {
+      if (reg.on()) sweep(A, Yes{}, Yes{});
+      else sweep(A, Yes{}, No{});
+    } else {
+      if (reg.on()) sweep(A, No{}, Yes{});
+      else sweep(A, No{}, No{});
+    }
   });
   transpose(dWxT.data(), nIn, N, g.Wx);
 }
 
-template void bpttBackward<float>(const Dims&, Activation, float, const float*, const float*,
-                                  const float*, const float*, const float*, float*,
-                                  const BackwardVariant<float>&, double);
-template void bpttBackward<double>(const Dims&, Activation, double, const double*, const double*,
-                                   const double*, const double*, const double*, double*,
-                                   const BackwardVariant<double>&, double);
+template <typename R>
+void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
+                  const R* Rate, const R* dY, R* grads, const BackwardVariant<R>& variant,
+                  double activityL2) {
+  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, variant, ActivityL2(activityL2, d));
+}
+
+#define RNNLAB_BPTT_INSTANCES(R)                                                                   \
+  template void bpttBackward<R>(const Dims&, Activation, R, const R*, const R*, const R*, const R*, \
+                                const R*, R*, const BackwardVariant<R>&, double);                  \
+  template void bpttBackward<R>(const Dims&, Activation, R, const R*, const R*, const R*, const R*, \
+                                const R*, R*, const BackwardVariant<R>&, const ActivityL2&);
+RNNLAB_BPTT_INSTANCES(float)
+RNNLAB_BPTT_INSTANCES(double)
+#undef RNNLAB_BPTT_INSTANCES
 
 }  // namespace rnnlab

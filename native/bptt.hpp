@@ -44,7 +44,9 @@ struct BackwardVariant {
  * and a variant computes
  *   g_t = f'(h_t) F^T dy_t + [edge into t+1 not cut] D_t (V^T d_{t+1}) + alpha g_{t+1}
  * with F = readoutFeedback or Wout, V = recurrentFeedback or Wh, D_t = mu or f'(h_t).
- * Per step: two GEMMs (d V, and the dWh accumulation with K = B) and one fused pass.
+ * Per step: two GEMMs (d V, and the dWh accumulation with K = B) and one fused SIMD pass over
+ * chunks of units (readout error, regulariser, f', leak, db, dWx, dWout); f'(h_t) is taken from
+ * the rates, so H is read only for the h0 term.
  * activityL2 (lambda, 0 = off) adds the activity regulariser (regularizer.hpp) to the loss:
  * its derivative 2 lambda/(T B N) f(h_t) joins the readout error at every step t >= 1, on the
  * path through the exact f'(h_t) (also for ModProp). The regulariser's value is not computed
@@ -54,5 +56,14 @@ template <typename R>
 void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
                   const R* Rate, const R* dY, R* grads,
                   const BackwardVariant<R>& variant = BackwardVariant<R>(), double activityL2 = 0);
+
+/**
+ * The same with the regulariser given by its normalisation (regularizer.hpp) instead of lambda:
+ * the split-batch driver runs shares of a batch with the whole batch's scale.
+ */
+template <typename R>
+void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const R* x, const R* H,
+                  const R* Rate, const R* dY, R* grads, const BackwardVariant<R>& variant,
+                  const ActivityL2& reg);
 
 }  // namespace rnnlab

@@ -1,46 +1,142 @@
 #include "eprop.hpp"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
+#include "act_simd.hpp"
 #include "blas.hpp"
 #include "random.hpp"
+#include "simd.hpp"
 #include "step-loss.hpp"
 #include "stream.hpp"
 
 namespace rnnlab {
 
+namespace {
+
+/** Readout feedback rows and input traces kept in registers during the fused signal pass. */
+constexpr int kMaxHeld = 4;
+
+/**
+ * The fused pass of step t of the e-prop sweep (readout learning signal) over all B trials, for
+ * the units of one chunk [i, i + W):
+ *   eps_t = alpha eps_{t-1} + (1 - alpha) f(h_{t-1})                  (stored, for the dWh GEMM)
+ *   L_t = f'(h_t) (Fb^T dy_t (+ regGrad f(h_t) when Reg))              (stored, for the dWh GEMM)
+ *   dWout += dy_t f(h_t)^T;  dWx^T += epsx_t L_t^T;  lsum = sum over trials of L_t
+ * The chunk's dWout and dWx^T columns and lsum stay in registers across the trials; f'(h_t)
+ * comes from the rates (act_simd.hpp).
+ * Shapes: Rcur, Rprev, eps, Lsig [B][N]; dy [B][nOut]; epsX [B][nIn]; Fb, gWout [nOut][N];
+ * dWxT [nIn][N]; lsum [N] (written).
+ */
+template <class S, class F, typename R, bool Reg, class Lanes>
+void signalChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut, R alpha, R beta,
+                 R regGrad, const R* Rcur, const R* Rprev, const R* dy, const R* epsX,
+                 const R* Fb, R* eps, R* Lsig, R* lsum, R* gWout, R* dWxT) {
+  using V = typename S::V;
+  const V va = S::set1(alpha), vb = S::set1(beta);
+  const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
+  V fb[kMaxHeld] = {}, gWo[kMaxHeld] = {}, gx[kMaxHeld] = {};
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    fb[o] = lanes.load(Fb + o * N + i);
+    gWo[o] = lanes.load(gWout + o * N + i);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    gx[k] = lanes.load(dWxT + k * N + i);
+  }
+  V ls = S::zero();
+  for (long bi = 0; bi < B; ++bi) {
+    const long row = bi * N + i;
+    const R* e = dy + bi * nOut;
+    lanes.store(eps + row, S::fma(va, lanes.load(eps + row), S::mul(vb, lanes.load(Rprev + row))));
+    const V rv = lanes.load(Rcur + row);
+    V pv = S::zero();
+#pragma GCC unroll 4
+    for (long o = 0; o < kMaxHeld; ++o) {
+      if (o >= heldOut) break;
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, fb[o], pv);
+      gWo[o] = S::fma(eo, rv, gWo[o]);
+    }
+    for (long o = heldOut; o < nOut; ++o) {
+      const V eo = S::set1(e[o]);
+      pv = S::fma(eo, lanes.load(Fb + o * N + i), pv);
+      lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
+    }
+    if constexpr (Reg) pv = S::fma(S::set1(regGrad), rv, pv);
+    const V l = VecAct<F>::template dfTimes<S>(rv, pv);
+    lanes.store(Lsig + row, l);
+    ls = S::add(ls, l);
+    const R* ex = epsX + bi * nIn;
+#pragma GCC unroll 4
+    for (long k = 0; k < kMaxHeld; ++k) {
+      if (k >= heldIn) break;
+      gx[k] = S::fma(S::set1(ex[k]), l, gx[k]);
+    }
+    for (long k = heldIn; k < nIn; ++k)
+      lanes.store(dWxT + k * N + i, S::fma(S::set1(ex[k]), l, lanes.load(dWxT + k * N + i)));
+  }
+#pragma GCC unroll 4
+  for (long o = 0; o < kMaxHeld; ++o) {
+    if (o >= heldOut) break;
+    lanes.store(gWout + o * N + i, gWo[o]);
+  }
+#pragma GCC unroll 4
+  for (long k = 0; k < kMaxHeld; ++k) {
+    if (k >= heldIn) break;
+    lanes.store(dWxT + k * N + i, gx[k]);
+  }
+  lanes.store(lsum + i, ls);
+}
+
+/** sum of f(h)^2 over [n] rates, accumulated in R lanes and returned in double. */
+template <class S, typename R>
+double sumOfSquares(const R* r, long n) {
+  typename S::V acc = S::zero();
+  simd::forChunks<S>(n, [&](long i, auto lanes) {
+    const auto v = lanes.load(r + i);
+    acc = S::fma(v, v, acc);
+  });
+  return double(S::sum(acc));
+}
+
+}  // namespace
+
 template <typename R>
 double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
                       const R* noise, LossKind kind, const R* targets, const R* mask,
-                      const LearningSignal<R>& signal, R* grads, double activityL2,
-                      LossTerms* terms) {
+                      const LearningSignal<R>& signal, R* grads, double scale,
+                      const ActivityL2& reg, LossTerms* terms) {
   using Kind = typename LearningSignal<R>::Kind;
+  using S = simd::Best<R>;
   const int64_t N = d.N, nIn = d.nIn, nOut = d.nOut, T = d.T, B = d.B;
   const StepWeights<R> sw(d, params);
   const Weights<R>& w = sw.w;
   GradientView<R> g(grads, sw.L);
   std::fill(grads, grads + sw.L.total, R(0));
   const R beta = R(1) - alpha;
-  const double scale = lossScale(kind, T * B, nOut, mask);
   const int64_t targetStride = kind == LossKind::Mse ? nOut : 1;
   const R* feedback = signal.feedback ? signal.feedback : w.Wout;
   const bool perturb = signal.kind == Kind::NodePerturbation;
   const double sigma = signal.sigma;
   NormalStream stream(signal.seed);
-  const ActivityL2 reg(activityL2, d);
   const R regGrad = R(reg.grad());
   double regSum = 0;
 
   // O(B N) state: two states and rates (previous, current), the learning signal, the traces.
   std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut), Lsig(B * N);
-  std::vector<R> eps(B * N, R(0)), epsX(B * nIn, R(0)), dWxT(nIn * N, R(0));
+  std::vector<R> eps(B * N, R(0)), epsX(B * nIn, R(0)), dWxT(nIn * N, R(0)), lsum(N);
   std::vector<R> xi(perturb ? N : 0), dr(perturb ? N : 0), yPert(perturb ? nOut : 0);
   R epsB = 0, leakPower = 1;
   double loss = 0;
 
-  withActivation(act, [&](auto A) {
+  auto sweep = [&](auto A, auto regOn) {
     using F = decltype(A);
+    constexpr bool Reg = decltype(regOn)::value;
     R* Hprev = Hbuf.data();
     R* Hcur = Hbuf.data() + B * N;
     R* Rprev = Rbuf.data();
@@ -53,53 +149,49 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
       const bool prevIsZero = t == 1 && rate0IsZero;
       forwardStep<F>(sw, alpha, Hprev, Rprev, prevIsZero, xt, noise ? noise + (t - 1) * B * N : nullptr,
                      Hcur, Rcur, Y.data());
-      // Traces of step t: eps_t from f(h_{t-1}), epsx_t from x_t, epsb_t, and alpha^t for h0.
-      for (int64_t k = 0; k < B * N; ++k) eps[k] = alpha * eps[k] + beta * Rprev[k];
+      // Traces of step t: epsx_t from x_t, epsb_t, and alpha^t for h0 (eps_t below).
       for (int64_t k = 0; k < B * nIn; ++k) epsX[k] = alpha * epsX[k] + beta * xt[k];
       epsB = alpha * epsB + beta;
       leakPower *= alpha;
       loss += stepLoss(kind, B, nOut, Y.data(), tg, mt, scale, dY.data());
+      if (Reg) regSum += sumOfSquares<S>(Rcur, long(B * N));
 
       bool anySignal = false;
-      for (int64_t bi = 0; bi < B; ++bi) {
-        const R* h = Hcur + bi * N;
-        const R* r = Rcur + bi * N;
-        const R* dyb = dY.data() + bi * nOut;
-        R* l = Lsig.data() + bi * N;
-        if (reg.on()) {
-          double s = 0;
-#pragma omp simd reduction(+ : s)
-          for (int64_t i = 0; i < N; ++i) s += double(r[i]) * double(r[i]);
-          regSum += s;
+      if (!perturb) {
+        anySignal = Reg || std::any_of(dY.begin(), dY.end(), [](R e) { return e != R(0); });
+        if (anySignal) {
+          simd::forChunks<S>(N, [&](long i, auto lanes) {
+            signalChunk<S, F, R, Reg>(i, lanes, N, B, nIn, nOut, alpha, beta, regGrad, Rcur, Rprev,
+                                      dY.data(), epsX.data(), feedback, eps.data(), Lsig.data(),
+                                      lsum.data(), g.Wout, dWxT.data());
+          });
+          for (int64_t i = 0; i < N; ++i) {
+            g.b[i] += epsB * lsum[i];
+            g.h0[i] += leakPower * lsum[i];
+          }
+        } else {
+          // No learning signal at this step: only the trace moves on.
+          for (int64_t k = 0; k < B * N; ++k) eps[k] = alpha * eps[k] + beta * Rprev[k];
         }
-        for (int64_t o = 0; o < nOut; ++o) {
-          const R e = dyb[o];
-          R* gWo = g.Wout + o * N;
-          for (int64_t i = 0; i < N; ++i) gWo[i] += e * r[i];
-          g.bOut[o] += e;
-        }
-        if (!perturb) {
-          std::fill(l, l + N, R(0));
+      } else {
+        for (int64_t k = 0; k < B * N; ++k) eps[k] = alpha * eps[k] + beta * Rprev[k];
+        for (int64_t bi = 0; bi < B; ++bi) {
+          const R* h = Hcur + bi * N;
+          const R* r = Rcur + bi * N;
+          const R* dyb = dY.data() + bi * nOut;
+          R* l = Lsig.data() + bi * N;
           for (int64_t o = 0; o < nOut; ++o) {
             const R e = dyb[o];
-            if (e == R(0)) continue;
-            anySignal = true;
-            const R* fo = feedback + o * N;
-            for (int64_t i = 0; i < N; ++i) l[i] += e * fo[i];
+            R* gWo = g.Wout + o * N;
+            for (int64_t i = 0; i < N; ++i) gWo[i] += e * r[i];
           }
-          if (reg.on()) {
-            anySignal = true;
-            for (int64_t i = 0; i < N; ++i) l[i] += regGrad * r[i];
-          }
-          for (int64_t i = 0; i < N; ++i) l[i] *= F::df(h[i], r[i]);
-        } else {
           // The probe is drawn for every row (masked or not) so the stream does not depend on the mask.
           for (int64_t i = 0; i < N; ++i) xi[i] = R(sigma * stream.normal());
           const double m = mt ? double(mt[bi]) : 1.0;
           const R* yb = Y.data() + bi * nOut;
           const R* tb = tg + bi * targetStride;
           double coef = 0;
-          if (m != 0 || reg.on()) {
+          if (m != 0 || Reg) {
             for (int64_t i = 0; i < N; ++i) dr[i] = F::f(h[i] + xi[i]) - r[i];
             double clean = 0, probed = 0;
             if (m != 0) {
@@ -113,7 +205,7 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
               clean = rowLoss(kind, nOut, yb, tb, m, scale, static_cast<R*>(nullptr));
               probed = rowLoss(kind, nOut, yPert.data(), tb, m, scale, static_cast<R*>(nullptr));
             }
-            if (reg.on()) {
+            if (Reg) {
               // The regulariser's share of l_t: scale * sum_i f(h_i)^2, probed at f(h_i + xi_i).
               double delta = 0;
               for (int64_t i = 0; i < N; ++i) {
@@ -127,17 +219,19 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
           const R c = R(coef);
           if (c != R(0)) anySignal = true;
           for (int64_t i = 0; i < N; ++i) l[i] = c * xi[i];
-        }
-        for (int64_t i = 0; i < N; ++i) {
-          g.b[i] += epsB * l[i];
-          g.h0[i] += leakPower * l[i];
-        }
-        for (int64_t k = 0; k < nIn; ++k) {
-          const R ex = epsX[bi * nIn + k];
-          R* gx = dWxT.data() + k * N;
-          for (int64_t i = 0; i < N; ++i) gx[i] += ex * l[i];
+          for (int64_t i = 0; i < N; ++i) {
+            g.b[i] += epsB * l[i];
+            g.h0[i] += leakPower * l[i];
+          }
+          for (int64_t k = 0; k < nIn; ++k) {
+            const R ex = epsX[bi * nIn + k];
+            R* gx = dWxT.data() + k * N;
+            for (int64_t i = 0; i < N; ++i) gx[i] += ex * l[i];
+          }
         }
       }
+      for (int64_t bi = 0; bi < B; ++bi)
+        for (int64_t o = 0; o < nOut; ++o) g.bOut[o] += dY[bi * nOut + o];
       // dWh += L_t^T eps_t (skipped when either factor is zero).
       if (anySignal && !prevIsZero) {
         gemm(true, false, int(N), int(N), int(B), R(1), Lsig.data(), int(N), eps.data(), int(N), R(1),
@@ -146,6 +240,10 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
       std::swap(Hprev, Hcur);
       std::swap(Rprev, Rcur);
     }
+  };
+  withActivation(act, [&](auto A) {
+    if (reg.on()) sweep(A, std::true_type{});
+    else sweep(A, std::false_type{});
   });
   transpose(dWxT.data(), nIn, N, g.Wx);
   const double regValue = reg.scale * regSum;
@@ -156,11 +254,25 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
   return loss + regValue;
 }
 
-template double onlineGradient<float>(const Dims&, Activation, float, const float*, const float*,
-                                      const float*, LossKind, const float*, const float*,
-                                      const LearningSignal<float>&, float*, double, LossTerms*);
-template double onlineGradient<double>(const Dims&, Activation, double, const double*, const double*,
-                                       const double*, LossKind, const double*, const double*,
-                                       const LearningSignal<double>&, double*, double, LossTerms*);
+template <typename R>
+double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
+                      const R* noise, LossKind kind, const R* targets, const R* mask,
+                      const LearningSignal<R>& signal, R* grads, double activityL2,
+                      LossTerms* terms) {
+  return onlineGradient<R>(d, act, alpha, params, x, noise, kind, targets, mask, signal, grads,
+                           lossScale(kind, d.T * d.B, d.nOut, mask), ActivityL2(activityL2, d),
+                           terms);
+}
+
+#define RNNLAB_ONLINE_INSTANCES(R)                                                                 \
+  template double onlineGradient<R>(const Dims&, Activation, R, const R*, const R*, const R*,      \
+                                    LossKind, const R*, const R*, const LearningSignal<R>&, R*,    \
+                                    double, LossTerms*);                                           \
+  template double onlineGradient<R>(const Dims&, Activation, R, const R*, const R*, const R*,      \
+                                    LossKind, const R*, const R*, const LearningSignal<R>&, R*,    \
+                                    double, const ActivityL2&, LossTerms*);
+RNNLAB_ONLINE_INSTANCES(float)
+RNNLAB_ONLINE_INSTANCES(double)
+#undef RNNLAB_ONLINE_INSTANCES
 
 }  // namespace rnnlab

@@ -42,6 +42,9 @@ struct LearningSignal {
  *   targets  [T][B][nOut] (mse) or [T][B] (ce); mask [T][B] or nullptr
  *   grads    out: flat gradient (overwritten)
  * Returns the loss (the lossAndGrad definition). Class indices must have been checked.
+ * Per step: the shared forward step (stream.hpp), one fused SIMD pass over chunks of units for
+ * the readout learning signal (trace, signal, dWout, dWx, db, dh0; node perturbation runs a plain
+ * per-trial loop instead) and one GEMM (dWh, K = B).
  *
  * activityL2 (lambda, 0 = off) adds the activity regulariser (regularizer.hpp) to the loss. Its
  * derivative with respect to the rate of step t, 2 lambda/(T B N) f(h_t), is part of the loss of
@@ -56,5 +59,17 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
                       const R* noise, LossKind kind, const R* targets, const R* mask,
                       const LearningSignal<R>& signal, R* grads, double activityL2 = 0,
                       LossTerms* terms = nullptr);
+
+/**
+ * The same with the loss normalisers given instead of derived from this batch: scale = 1 / the
+ * task loss's normaliser (lossScale of step-loss.hpp) and the regulariser's scale. The split-batch
+ * driver runs shares of a batch with the whole batch's normalisers, so that the shares' losses and
+ * gradients add up to the batch's.
+ */
+template <typename R>
+double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, const R* x,
+                      const R* noise, LossKind kind, const R* targets, const R* mask,
+                      const LearningSignal<R>& signal, R* grads, double scale,
+                      const ActivityL2& reg, LossTerms* terms);
 
 }  // namespace rnnlab

@@ -90,6 +90,28 @@ export interface NativeAddon {
   constrainWeights(W: FloatArray, M: FloatArray, absolute: number, out: FloatArray): void;
   /** gW *= M * (absolute ? sign(W) : 1), in place. */
   constrainGradient(W: FloatArray, M: FloatArray, absolute: number, gW: FloatArray): void;
+
+  // Performance (issue 9). Kernel codes: 0 auto (the dispatch rule), 1 OpenBLAS, 2 our best
+  // compiled kernel, 3 portable, 4 AVX2, 5 AVX-512. Flags are 0/1.
+  /** C = alpha op(A) op(B) + beta C (row-major); false when the kernel is not compiled in. */
+  gemm(kernel: number, transA: number, transB: number, M: number, N: number, K: number, alpha: number, A: FloatArray, lda: number, B: FloatArray, ldb: number, beta: number, C: FloatArray, ldc: number): boolean;
+  /** The best own GEMM kernel compiled in, and which kernels exist in this build. */
+  gemmInfo(): { isa: 'avx512' | 'avx2' | 'portable'; kernels: Record<'auto' | 'blas' | 'own' | 'portable' | 'avx2' | 'avx512', boolean> };
+  /** Whether rnnlab's gemm runs this product on our own kernel (else OpenBLAS). */
+  gemmPreferred(transA: number, transB: number, M: number, N: number, K: number, isDouble: number): boolean;
+  /** Native timing of one GEMM shape (operands in cache); seconds per call. */
+  gemmTiming(kernel: number, transA: number, transB: number, M: number, N: number, K: number, beta: number, isDouble: number, seconds: number, rounds: number): { medianSeconds: number; bestSeconds: number; callsPerRound: number };
+  /** GFLOP/s of one core from independent register FMAs at the given vector width (0 = scalar). */
+  fmaPeak(isDouble: number, widthBits: number, seconds: number): number;
+  // Split-batch driver (issue 9). rule: 0 bptt, 1 eprop; kind: 0 mse, 1 ce.
+  /** Elements of scratch gradientSplit needs. */
+  splitScratchLength(spec: NativeSpec, rule: number, kind: number, hasNoise: number, threads: number): number;
+  /**
+   * Loss and gradient (BPTT or e-prop) of the batch on `threads` threads, which share its trials
+   * out in shares (native/split.hpp); feedback [nOut][N] replaces Wout on the readout path;
+   * activityL2 / terms as for the loss kernels. Returns the loss.
+   */
+  gradientSplit(spec: NativeSpec, rule: number, params: FloatArray, x: FloatArray, noise: FloatArray | null, kind: number, targets: FloatArray, mask: FloatArray | null, feedback: FloatArray | null, grads: FloatArray, threads: number, scratch: FloatArray, activityL2?: number, terms?: Float64Array | null): number;
 }
 
 if (process.env.OPENBLAS_NUM_THREADS === undefined) process.env.OPENBLAS_NUM_THREADS = '1';

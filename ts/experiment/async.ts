@@ -76,7 +76,7 @@ export interface TrainAsyncOptions extends Omit<TrainOptions, 'task' | 'rule' | 
   optimizer: Optimizer & { options?: object };
 }
 
-const TRAIN_ASYNC_KEYS = ['task', 'rule', 'ruleOptions', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal'];
+const TRAIN_ASYNC_KEYS = ['task', 'rule', 'ruleOptions', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'threads', 'onProgress', 'signal'];
 
 /**
  * Trains `model` in a worker thread and, when training ends, writes the trained parameters
@@ -109,6 +109,7 @@ export function trainAsync(model: LeakyRNN, options: TrainAsyncOptions): Promise
     ...(options.logEvery !== undefined ? { logEvery: options.logEvery } : {}),
     ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
     ...(options.divergenceLoss !== undefined ? { divergenceLoss: options.divergenceLoss } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
   };
   const onProgress = options.onProgress;
   return inWorker<TrainResult>(

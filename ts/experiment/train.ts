@@ -40,6 +40,11 @@ export interface TrainOptions {
   clipNorm?: number;
   /** A loss above this (or not finite) marks the run as diverged (default 1e6). */
   divergenceLoss?: number;
+  /**
+   * Threads for each gradient (default 1): the batch is split across them, for rules that
+   * support it (bptt). For many runs, prefer one run per core (a sweep) with 1 thread each.
+   */
+  threads?: number;
   /** Called after each logged point. */
   onProgress?: (progress: TrainProgress) => void;
   /**
@@ -129,7 +134,7 @@ export interface TrainResult {
   activityL2?: { initial: number; final: number };
 }
 
-const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues', 'activityL2', 'checkpoints', 'onCheckpoint'];
+const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'threads', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues', 'activityL2', 'checkpoints', 'onCheckpoint'];
 
 /** Reads the activityL2 option: [lambda0, adaptive], or null. */
 function readActivityL2(value: unknown): { lambda: number; adaptive: boolean } | null {
@@ -160,6 +165,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const batchSize = expectInteger(options.batchSize, 'options.batchSize', 1);
   const logEvery = expectInteger(options.logEvery ?? 1, 'options.logEvery', 1);
   const clipNorm = options.clipNorm === undefined ? undefined : expectNumber(options.clipNorm, 'options.clipNorm', { min: 0, minExclusive: true });
+  const threads = expectInteger(options.threads ?? 1, 'options.threads', 1);
   const divergenceLoss = expectNumber(options.divergenceLoss ?? 1e6, 'options.divergenceLoss', { min: 0, minExclusive: true });
   const { task, optimizer } = options;
   if (!task || typeof task.sample !== 'function') throw typeError('options.task', 'a task (see createTask)', task);
@@ -179,7 +185,7 @@ export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
   const activityL2 = readActivityL2(options.activityL2);
   const checkpoints = readCheckpoints(options.checkpoints, iters, options.onCheckpoint);
   const terms: LossTerms = { task: 0, activityL2: 0 };
-  const ctx: RuleContext = { workspace, rng: noiseRng, ...(activityL2 ? { loss: { activityL2: activityL2.lambda }, terms } : {}) };
+  const ctx: RuleContext = { workspace, rng: noiseRng, threads, ...(activityL2 ? { loss: { activityL2: activityL2.lambda }, terms } : {}) };
   let intervalTask = 0;
 
   const flossing = options.floss === undefined ? null : new FlossSchedule(model, task, options.floss, options.rng.fork('floss'));

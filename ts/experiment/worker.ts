@@ -35,6 +35,7 @@ export interface TrainJob {
   logEvery?: number;
   clipNorm?: number;
   divergenceLoss?: number;
+  threads?: number;
 }
 
 /** A Lyapunov spectrum as it crosses to a worker: the options with the generator as its state. */
@@ -65,6 +66,7 @@ function trainJob(job: TrainJob, post: (reply: WorkerReply) => void): void {
     ...(job.logEvery !== undefined ? { logEvery: job.logEvery } : {}),
     ...(job.clipNorm !== undefined ? { clipNorm: job.clipNorm } : {}),
     ...(job.divergenceLoss !== undefined ? { divergenceLoss: job.divergenceLoss } : {}),
+    ...(job.threads !== undefined ? { threads: job.threads } : {}),
     onProgress: (progress) => post({ type: 'progress', progress }),
   });
   post({ type: 'trained', result, flat: model.params.flat });

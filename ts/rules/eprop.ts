@@ -23,6 +23,8 @@ import { activityL2Of, batchArrays, reportTerms, termsBuffer } from './forward.j
 import { readFeedback, ruleOptions } from './options.js';
 import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
+import { splitBatchGradient } from './split.js';
+import { expectInteger } from '../validate.js';
 
 export interface EpropOptions {
   /** "exact" (learning signal through Wout^T, default) or "random" (feedback alignment). */
@@ -38,7 +40,10 @@ export function createEprop(options: EpropOptions = {}, field = 'options', name:
   return {
     name,
     description: `e-prop: online eligibility traces with the recurrent drive's presynaptic state detached, learning signal through ${feedback ? 'a fixed random feedback matrix (feedback alignment)' : 'Wout^T'}`,
+    splitsBatch: true,
     gradient(model, trials, grads, ctx) {
+      const threads = Math.min(expectInteger(ctx.threads ?? 1, 'threads', 1), trials.B);
+      if (threads > 1) return splitBatchGradient('eprop', model, trials, grads, ctx, threads, feedback ? feedback.matrix(model) : null);
       const params = effectiveParams(model, ctx.workspace);
       const a = batchArrays(model, trials, ctx.workspace, ctx.rng);
       const terms = termsBuffer(ctx.workspace);

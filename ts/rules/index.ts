@@ -14,7 +14,7 @@
  * bptt, tbptt and eprop take `feedback: "random"` (with an `rng`) for feedback alignment.
  * @module
  */
-import { expectOneOf, rangeError, typeError } from '../validate.js';
+import { expectInteger, expectOneOf, rangeError, typeError } from '../validate.js';
 import { bptt, createBptt } from './bptt.js';
 import { createEprop } from './eprop.js';
 import { createEs } from './es.js';
@@ -92,11 +92,13 @@ export type { LearningRule, LossOptions, LossTerms, RuleContext } from './rule.j
  * `rule` is a rule or its name (default "bptt"); `ruleOptions` go to the named rule's factory.
  * `rng` is needed for models with state noise and for stochastic rules (np, es). `loss` adds
  * terms to the loss (the activity regulariser); `terms` splits the returned loss into them.
+ * `threads` > 1 splits the batch across threads for rules that support it
+ * ({@link LearningRule.splitsBatch}).
  */
 export function computeGradient(
   model: LeakyRNN,
   trials: Trials,
-  options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng; loss?: LossOptions } = {},
+  options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng; loss?: LossOptions; threads?: number } = {},
 ): { loss: number; grads: ParamSet; terms: LossTerms } {
   checkTrials(trials, model);
   if (typeof options.rule === 'object' && options.ruleOptions !== undefined) {
@@ -105,7 +107,13 @@ export function computeGradient(
   const rule = typeof options.rule === 'object' ? options.rule : getRule(options.rule ?? 'bptt', options.ruleOptions ?? {});
   const grads = new ParamSet(model.params.dims, model.dtype);
   const terms: LossTerms = { task: NaN, activityL2: 0 };
-  const ctx: RuleContext = { workspace: new Workspace(), terms, ...(options.rng ? { rng: options.rng } : {}), ...(options.loss ? { loss: options.loss } : {}) };
+  const ctx: RuleContext = {
+    workspace: new Workspace(),
+    terms,
+    threads: expectInteger(options.threads ?? 1, 'threads', 1),
+    ...(options.rng ? { rng: options.rng } : {}),
+    ...(options.loss ? { loss: options.loss } : {}),
+  };
   const loss = rule.gradient(model, trials, grads, ctx);
   return { loss, grads, terms };
 }

@@ -32,6 +32,12 @@ export interface RuleContext {
   workspace: Workspace;
   /** Generator for state noise and for stochastic rules. */
   rng?: Rng;
+  /**
+   * Threads for this one gradient (default 1): rules that support it split the batch into this
+   * many shares of trials, one per thread, and combine the shares' gradients once at the end
+   * (bptt and e-prop do; the result equals the one-thread gradient up to rounding).
+   */
+  threads?: number;
   /** Terms added to the task loss (default: none). */
   loss?: LossOptions;
   /** When given, receives the loss split into its terms. */
@@ -42,6 +48,8 @@ export interface LearningRule {
   readonly name: string;
   /** One line on what the rule computes. */
   readonly description: string;
+  /** Whether gradient() splits the batch across `ctx.threads` threads (otherwise it uses one). */
+  readonly splitsBatch?: boolean;
   /**
    * Writes the rule's estimate of dLoss/dparams into `grads` (overwritten; same layout as the
    * parameters, same sign and scale as the exact gradient) and returns the batch loss (with the
