@@ -219,21 +219,39 @@ Napi::Value lossGradImpl(Args& a) {
   return Napi::Number::New(a.env(), loss);
 }
 
+/** The arguments both reverse-pass bindings share: (spec, params, x, H, Rate, dY, grads). */
+template <typename R>
+struct ReverseArgs {
+  Dims d;
+  Activation act;
+  R alpha;
+  const R *params, *x, *H, *Rate, *dY;
+  R* grads;
+};
+
+template <typename R>
+ReverseArgs<R> reverseArgs(Args& a) {
+  ReverseArgs<R> r;
+  r.d = a.dims(0);
+  r.act = a.activation(0);
+  r.alpha = R(a.alpha(0));
+  const Dims& d = r.d;
+  const int64_t states = (d.T + 1) * d.B * d.N;
+  r.params = a.array<R>(1, "params", paramCount(d));
+  r.x = a.array<R>(2, "x", d.T * d.B * d.nIn);
+  r.H = a.array<R>(3, "H", states);
+  r.Rate = a.array<R>(4, "Rate", states);
+  r.dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
+  r.grads = a.array<R>(6, "grads", paramCount(d));
+  return r;
+}
+
 // bpttBackward(spec, params, x, H, Rate, dY, grads)
 template <typename R>
 Napi::Value bpttBackwardImpl(Args& a) {
-  const Dims d = a.dims(0);
-  const Activation act = a.activation(0);
-  const R alpha = R(a.alpha(0));
-  const int64_t states = (d.T + 1) * d.B * d.N;
-  const R* params = a.array<R>(1, "params", paramCount(d));
-  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
-  const R* H = a.array<R>(3, "H", states);
-  const R* Rate = a.array<R>(4, "Rate", states);
-  const R* dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
-  R* grads = a.array<R>(6, "grads", paramCount(d));
+  const ReverseArgs<R> r = reverseArgs<R>(a);
   if (a.failed()) return a.env().Undefined();
-  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads);
+  bpttBackward<R>(r.d, r.act, r.alpha, r.params, r.x, r.H, r.Rate, r.dY, r.grads);
   return a.env().Undefined();
 }
 
@@ -658,16 +676,8 @@ Napi::Value rtrlGradientImpl(Args& a) {
 //                     constantDerivative (0/1), mu, readoutFeedback | null [, activityL2])
 template <typename R>
 Napi::Value bpttBackwardVariantImpl(Args& a) {
-  const Dims d = a.dims(0);
-  const Activation act = a.activation(0);
-  const R alpha = R(a.alpha(0));
-  const int64_t states = (d.T + 1) * d.B * d.N;
-  const R* params = a.array<R>(1, "params", paramCount(d));
-  const R* x = a.array<R>(2, "x", d.T * d.B * d.nIn);
-  const R* H = a.array<R>(3, "H", states);
-  const R* Rate = a.array<R>(4, "Rate", states);
-  const R* dY = a.array<R>(5, "dY", d.T * d.B * d.nOut);
-  R* grads = a.array<R>(6, "grads", paramCount(d));
+  const ReverseArgs<R> r = reverseArgs<R>(a);
+  const Dims& d = r.d;
   BackwardVariant<R> v;
   v.truncation = a.integer(7, "truncation", 0);
   v.recurrentFeedback = a.array<R>(8, "recurrentFeedback", d.N * d.N, true);
@@ -676,7 +686,7 @@ Napi::Value bpttBackwardVariantImpl(Args& a) {
   v.readoutFeedback = a.array<R>(11, "readoutFeedback", d.nOut * d.N, true);
   const LossOptionArgs lo = lossOptionArgs(a, 12);
   if (a.failed()) return a.env().Undefined();
-  bpttBackward<R>(d, act, alpha, params, x, H, Rate, dY, grads, v, lo.activityL2);
+  bpttBackward<R>(d, r.act, r.alpha, r.params, r.x, r.H, r.Rate, r.dY, r.grads, v, lo.activityL2);
   return a.env().Undefined();
 }
 
