@@ -368,3 +368,15 @@ export function stepsIn(duration: number, dt: number): number {
   }
   return Math.floor(duration / dt + 1e-9);
 }
+
+/**
+ * Throws unless `value` looks like a {@link Task} (an object with `info` and a `sample` method).
+ * @internal
+ */
+export function expectTask(value: unknown, field = 'task'): Task {
+  const v = value as { info?: unknown; sample?: unknown } | null;
+  if (v === null || typeof v !== 'object' || typeof v.sample !== 'function' || v.info === null || typeof v.info !== 'object') {
+    throw typeError(field, 'a Task (see createTask, defineTask)', value);
+  }
+  return value as Task;
+}
