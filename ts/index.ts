@@ -150,3 +150,4 @@ export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experi
 // ---- API documentation (issue 10): types that public functions take but were not exported.
 export type { NeurogymOptions, RomoOptions } from './tasks/index.js';
 export type { ParamLayout } from './model/params.js';
+export type { ModelJSON, ModelReadOptions } from './io/model-file.js';

@@ -63,9 +63,23 @@ export const REACH8_KINEMATICS_SAMPLES = 51;
 /** Training trials (main_train_model.py) and analysis trials (main_analyze_models.py). */
 export const REACH8_DEFAULTS: {
   /** Training trials: 300 steps, interval1 ~ U{0..49}, interval2 ~ U{0..149} (inclusive ranges, in steps). */
-  train: { steps: number; interval1: [number, number]; interval2: [number, number] };
+  train: {
+    /** Rows per trial. */
+    steps: number;
+    /** Inclusive [min, max] of the pre-cue interval, in steps. */
+    interval1: [number, number];
+    /** Inclusive [min, max] of the delay, in steps. */
+    interval2: [number, number];
+  };
   /** Analysis trials (`test: true`): 250 steps, interval1 25, interval2 105 steps. */
-  test: { steps: number; interval1: [number, number]; interval2: [number, number] };
+  test: {
+    /** Rows per trial. */
+    steps: number;
+    /** Inclusive [min, max] of the pre-cue interval, in steps (fixed). */
+    interval1: [number, number];
+    /** Inclusive [min, max] of the delay, in steps (fixed). */
+    interval2: [number, number];
+  };
   /** Rows from the go cue to the first target row (toffset, -10). */
   outputOffset: number;
 } = {
