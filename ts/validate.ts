@@ -343,6 +343,8 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
 
 function article(kind: string): string {
   if (kind === 'int') return 'an integer';
+  // z.instanceof(Rng) reports the class name; say it as expectRng does.
+  if (kind === 'Rng') return 'an Rng (a seeded generator: new Rng(seed))';
   if (kind === 'number') return 'a finite number';
   return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }
