@@ -83,7 +83,7 @@ test('api errors: building a model', (t) => {
   expectError(t, 'gain Infinity', () => LeakyRNN.create(romoConfig, { rng, gain: Infinity }), RnnlabRangeError, 'options.gain', /finite number >= 0/, /^Infinity$/);
   expectError(t, 'misspelt config key', () => LeakyRNN.create({ ...romoConfig, hiden: 4 } as never, { rng }), RnnlabTypeError, 'config.hiden', /one of the keys .*nHidden/, /unknown key "hiden"/);
   expectError(t, 'unsupported dtype', () => LeakyRNN.create(romoConfig, { rng, dtype: 'float16' as never }), RnnlabRangeError, 'options.dtype', /"float32", "float64"/, /^"float16"$/);
-  expectError(t, 'negative size', () => new ParamSet({ nIn: 2, nHidden: -1, nOut: 1 }), RnnlabRangeError, 'dims.nHidden', /integer >= 1/, /^-1$/);
+  expectError(t, 'negative size', () => new ParamSet({ nIn: 2, nHidden: -1, nOut: 1 }, 'float64'), RnnlabRangeError, 'dims.nHidden', /integer >= 1/, /^-1$/);
   t.end();
 });
 
@@ -102,7 +102,7 @@ test('api errors: tasks, rules and optimisers by name', (t) => {
 });
 
 test('api errors: batches that do not fit the model', (t) => {
-  expectError(t, 'float32 inputs', () => computeGradient(model, { ...batch, inputs: Float32Array.from(batch.inputs) }), RnnlabTypeError, 'trials.inputs', /Float64Array \[\d+\]\[2\]\[1\]/, /Float32Array of length/);
+  expectError(t, 'float32 inputs', () => computeGradient(model, { ...batch, inputs: Float32Array.from(batch.inputs) as never }), RnnlabTypeError, 'trials.inputs', /Float64Array \[\d+\]\[2\]\[1\]/, /Float32Array of length/);
   expectError(t, 'inputs one short', () => computeGradient(model, { ...batch, inputs: batch.inputs.subarray(1) }), RnnlabRangeError, 'trials.inputs', new RegExp(`length ${batch.inputs.length}`), new RegExp(`length ${batch.inputs.length - 1}$`));
   expectError(t, 'plain array inputs', () => predict(model, { ...batch, inputs: Array.from(batch.inputs) as never }), RnnlabTypeError, 'trials.inputs', /Float64Array/, /an array of length/);
   const wide = LeakyRNN.create({ ...romoConfig, nIn: 3 }, { rng });
