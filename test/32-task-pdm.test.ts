@@ -111,7 +111,7 @@ test('pdm: seeded, forced conditions honoured, bad input rejected', (t) => {
   t.throws(() => createTask('pdm', { coherence: [1] }), /pdm options\.coherence: expected one of the keys .*received unknown key "coherence"/);
   t.throws(() => createTask('pdm', { cohs: [] }), /pdm options\.cohs: expected an array with length >= 1/);
   t.throws(() => createTask('pdm', { sigma: -1 }), /pdm options\.sigma: expected a number >= 0, received -1/);
-  t.throws(() => createTask('pdm', { preset: 'liu2024' }), /pdm options\.preset: expected one of "neurogym", "liu2025", received "liu2024"/);
+  t.throws(() => createTask('pdm', { preset: 'liu2024' }), /pdm options\.preset: expected one of "neurogym", "liu2025" \(did you mean "liu2025"\?\), received "liu2024"/);
   t.throws(() => createTask('pdm', { fixationInput: 'v2.1' }), /pdm options\.fixationInput: expected one of "until-decision", "fixation-only"/);
   t.end();
 });

@@ -146,3 +146,8 @@ export { accuracyDistanceCorrelation, atAccuracy, distanceCurve, gainTable, grou
 export type { DistanceCurve, FloorEntry, GainTable, NoiseFloorTable, PairwiseSummary, RulesAtAccuracy, RunGroup } from './experiment/neural-summary.js';
 export { NEURAL_SIMILARITY_PRESETS, PAPER_TABLE3, neuralSimilaritySweep, runNeuralSimilarity, summarizeNeuralSimilarity } from './experiment/reproduce/neural-similarity.js';
 export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experiment/reproduce/neural-similarity.js';
+
+// ---- API documentation (issue 10): types that public functions take but were not exported.
+export type { NeurogymOptions, RomoOptions } from './tasks/index.js';
+export type { ParamLayout } from './model/params.js';
+export type { ModelJSON, ModelReadOptions } from './io/model-file.js';

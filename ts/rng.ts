@@ -32,12 +32,26 @@ function rotl(x: number, k: number): number {
 /** A seed: a non-negative safe integer or any string. */
 export type Seed = number | string;
 
-/** A serialisable snapshot of an {@link Rng}. */
+/** A serialisable snapshot of an {@link Rng} (see {@link Rng.state}, {@link Rng.fromState}). */
 export interface RngState {
+  /** The four 32-bit words of the xoshiro128** state, unsigned integers in [0, 2^32), not all 0. */
   words: [number, number, number, number];
+  /** The second value of the last Box-Muller pair, returned by the next `normal()`, or null. */
   spareNormal: number | null;
 }
 
+/**
+ * A seeded pseudo-random generator (xoshiro128**, 2^128 - 1 period). Every sampling function in
+ * rnnlab takes one explicitly; derive independent streams with {@link Rng.fork}. Not
+ * cryptographically secure.
+ *
+ * @example
+ * ```ts
+ * const rng = new Rng(42);
+ * const model = LeakyRNN.create(config, { rng: rng.fork('init') });
+ * const batch = task.sample(rng.fork('data'), 32);
+ * ```
+ */
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -45,7 +59,12 @@ export class Rng {
   private s3 = 0;
   private spareNormal: number | null = null;
 
-  /** @param seed a non-negative safe integer or a string */
+  /**
+   * @param seed a non-negative safe integer (0 <= seed <= 2^53 - 1) or any string; equal seeds
+   *   give equal streams on every platform
+   * @throws TypeError when `seed` is neither a number nor a string
+   * @throws RangeError when a numeric seed is negative, fractional or above 2^53 - 1
+   */
   constructor(seed: Seed) {
     let lo: number;
     let hi: number;
@@ -87,12 +106,19 @@ export class Rng {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
-  /** Uniform in [lo, hi). */
+  /**
+   * Uniform in [lo, hi) (in [hi, lo) when hi < lo; exactly lo when they are equal).
+   * @throws TypeError / RangeError when `lo` or `hi` is not a finite number
+   */
   uniformRange(lo: number, hi: number): number {
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) checkBounds(lo, hi);
     return lo + (hi - lo) * this.uniform();
   }
 
-  /** Uniform integer in [0, n), without modulo bias. n must be a positive integer <= 2^32. */
+  /**
+   * Uniform integer in [0, n), without modulo bias (rejection sampling).
+   * @throws RangeError unless `n` is an integer in [1, 2^32]
+   */
   int(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > 4294967296) throw rangeError('n', 'an integer in [1, 2^32]', n);
     const limit = 4294967296 - (4294967296 % n);
@@ -102,8 +128,12 @@ export class Rng {
     }
   }
 
-  /** A uniformly chosen element of a non-empty array. */
+  /**
+   * A uniformly chosen element of a non-empty array.
+   * @throws TypeError when `items` is not an array; RangeError when it is empty
+   */
   choice<T>(items: readonly T[]): T {
+    if (!Array.isArray(items)) throw typeError('items', 'a non-empty array', items);
     if (items.length === 0) throw rangeError('items', 'a non-empty array', items);
     return items[this.int(items.length)]!;
   }
@@ -124,18 +154,37 @@ export class Rng {
     return radius * Math.cos(angle);
   }
 
-  /** Fills `out` with N(mean, std^2) samples. */
+  /**
+   * Fills `out` (any array or typed array, in place) with N(mean, std^2) samples, in index order.
+   * @param std standard deviation >= 0 (default 1)
+   * @param mean default 0
+   * @throws TypeError when `out` is not an array-like; TypeError / RangeError for a `std` or
+   *   `mean` that is not a finite number (or a negative `std`)
+   */
   fillNormal(out: { length: number; [k: number]: number }, std = 1, mean = 0): void {
+    checkFillTarget(out);
+    if (!(std >= 0 && Number.isFinite(std))) throw (typeof std === 'number' ? rangeError : typeError)('std', 'a finite number >= 0', std);
+    if (!Number.isFinite(mean)) throw (typeof mean === 'number' ? rangeError : typeError)('mean', 'a finite number', mean);
     for (let k = 0; k < out.length; k++) out[k] = mean + std * this.normal();
   }
 
-  /** Fills `out` with U[lo, hi) samples. */
+  /**
+   * Fills `out` (any array or typed array, in place) with U[lo, hi) samples, in index order.
+   * @throws TypeError when `out` is not an array-like; TypeError / RangeError when `lo` or `hi`
+   *   is not a finite number
+   */
   fillUniform(out: { length: number; [k: number]: number }, lo: number, hi: number): void {
+    checkFillTarget(out);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) checkBounds(lo, hi);
     for (let k = 0; k < out.length; k++) out[k] = lo + (hi - lo) * this.uniform();
   }
 
-  /** A random permutation of 0..n-1 (Fisher-Yates). */
+  /**
+   * A uniformly random permutation of 0..n-1 (Fisher-Yates).
+   * @throws TypeError / RangeError unless `n` is an integer >= 0
+   */
   permutation(n: number): number[] {
+    if (!Number.isSafeInteger(n) || n < 0) throw (typeof n === 'number' ? rangeError : typeError)('n', 'an integer >= 0', n);
     const p = Array.from({ length: n }, (_, k) => k);
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);
@@ -151,7 +200,10 @@ export class Rng {
     return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal };
   }
 
-  /** A generator continuing exactly from `state` (see {@link Rng.state}). */
+  /**
+   * A generator continuing exactly from `state` (see {@link Rng.state}).
+   * @throws RangeError unless `state.words` holds four 32-bit unsigned integers, not all zero
+   */
   static fromState(state: RngState): Rng {
     const words = state?.words;
     if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < 4294967296) || words.every((w) => w === 0)) {
@@ -169,8 +221,11 @@ export class Rng {
   /**
    * An independent generator derived from this one's current state and `label`. The parent is
    * not advanced, so `rng.fork('init')` gives the same stream however many other forks exist.
+   * Equal labels give equal streams (`fork(1)` and `fork('1')` too).
+   * @throws TypeError unless `label` is a string or a number
    */
   fork(label: string | number): Rng {
+    if (typeof label !== 'string' && typeof label !== 'number') throw typeError('label', 'a string or a number', label);
     const child = Object.create(Rng.prototype) as Rng;
     const st = { s: (this.s0 ^ rotl(this.s1, 7) ^ rotl(this.s2, 13) ^ rotl(this.s3, 19) ^ hashString(String(label))) | 0 };
     child.s0 = splitmix32(st) ^ this.s0;
@@ -181,4 +236,28 @@ export class Rng {
     child.spareNormal = null;
     return child;
   }
+}
+
+function checkBounds(lo: unknown, hi: unknown): void {
+  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+    if (typeof v !== 'number') throw typeError(name, 'a finite number', v);
+    if (!Number.isFinite(v)) throw rangeError(name, 'a finite number', v);
+  }
+}
+
+function checkFillTarget(out: unknown): void {
+  if (out === null || typeof out !== 'object' || typeof (out as { length?: unknown }).length !== 'number') {
+    throw typeError('out', 'an array or typed array to fill', out);
+  }
+}
+
+/**
+ * Throws unless `value` is an {@link Rng}; `why` says what it is needed for.
+ * @internal
+ */
+export function expectRng(value: unknown, field: string, why?: string): Rng {
+  if (!(value instanceof Rng)) {
+    throw typeError(field, why ? `an Rng (${why})` : 'an Rng (a seeded generator: new Rng(seed))', value, value === undefined ? 'nothing' : undefined);
+  }
+  return value;
 }

@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 
-/** Describes a received value briefly for an error message. */
+/** Describes a received value briefly for an error message. @internal */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -36,11 +36,23 @@ function message(field: string, expected: string, received: unknown, receivedTex
   return `${field}: expected ${expected}, received ${receivedText ?? describeValue(received)}`;
 }
 
-/** A value of the wrong type. */
+/**
+ * A value of the wrong type (`name` "TypeError", `instanceof TypeError`). Its message is
+ * `<field>: expected <expected>, received <received>`.
+ */
 export class RnnlabTypeError extends TypeError {
+  /** Path of the offending argument, e.g. `options.rng` or `trials.inputs[3][0][1]`. */
   readonly field: string;
+  /** What was expected, in words (e.g. "an Rng", "a Float64Array [T][B][nIn]"). */
   readonly expected: string;
+  /** A short description of what was received (e.g. "undefined", "an array of length 6"). */
   readonly received: string;
+  /**
+   * @param field path of the offending argument
+   * @param expected what was expected, in words
+   * @param received the offending value (described with its type and size)
+   * @param receivedText a description to use instead of describing `received`
+   */
   constructor(field: string, expected: string, received: unknown, receivedText?: string) {
     super(message(field, expected, received, receivedText));
     this.name = 'TypeError';
@@ -50,11 +62,24 @@ export class RnnlabTypeError extends TypeError {
   }
 }
 
-/** A value of the right type but outside what is allowed (range, shape, option). */
+/**
+ * A value of the right type but outside what is allowed: a range, a size or shape, an option
+ * value (`name` "RangeError", `instanceof RangeError`). Same message shape and fields as
+ * {@link RnnlabTypeError}.
+ */
 export class RnnlabRangeError extends RangeError {
+  /** Path of the offending argument, e.g. `options.k` or `Y.samples`. */
   readonly field: string;
+  /** What was expected, in words (e.g. "an integer in [1, 4] (k <= N, ...)"). */
   readonly expected: string;
+  /** A short description of what was received. */
   readonly received: string;
+  /**
+   * @param field path of the offending argument
+   * @param expected what was expected, in words
+   * @param received the offending value (described with its type and size)
+   * @param receivedText a description to use instead of describing `received`
+   */
   constructor(field: string, expected: string, received: unknown, receivedText?: string) {
     super(message(field, expected, received, receivedText));
     this.name = 'RangeError';
@@ -64,12 +89,12 @@ export class RnnlabRangeError extends RangeError {
   }
 }
 
-/** Builds a TypeError through the one formatter. */
+/** Builds a TypeError through the one formatter. @internal */
 export function typeError(field: string, expected: string, received: unknown, receivedText?: string): RnnlabTypeError {
   return new RnnlabTypeError(field, expected, received, receivedText);
 }
 
-/** Builds a RangeError through the one formatter. */
+/** Builds a RangeError through the one formatter. @internal */
 export function rangeError(field: string, expected: string, received: unknown, receivedText?: string): RnnlabRangeError {
   return new RnnlabRangeError(field, expected, received, receivedText);
 }
@@ -89,7 +114,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest of `options` to `name`, if it is close enough to be a likely typo. */
+/** The closest of `options` to `name`, if it is close enough to be a likely typo. @internal */
 export function closestName(name: string, options: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
@@ -103,7 +128,7 @@ export function closestName(name: string, options: readonly string[]): string | 
   return bestDistance <= Math.max(1, Math.floor(name.length / 2)) ? best : undefined;
 }
 
-/** Throws unless `value` is a plain object (not null, not an array). */
+/** Throws unless `value` is a plain object (not null, not an array). @internal */
 export function expectObject(value: unknown, field: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw typeError(field, 'an object', value);
@@ -111,7 +136,7 @@ export function expectObject(value: unknown, field: string): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-/** Throws on the first key of `obj` that is not in `allowed` (with a "did you mean" hint). */
+/** Throws on the first key of `obj` that is not in `allowed` (with a "did you mean" hint). @internal */
 export function expectKnownKeys(obj: object, allowed: readonly string[], field: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
@@ -122,12 +147,17 @@ export function expectKnownKeys(obj: object, allowed: readonly string[], field: 
   }
 }
 
+/** Bounds for {@link expectNumber}. @internal */
 export interface NumberRule {
   /** Smallest allowed value (inclusive unless `minExclusive`). */
   min?: number;
+  /** Largest allowed value (inclusive unless `maxExclusive`). */
   max?: number;
+  /** `min` itself is not allowed. */
   minExclusive?: boolean;
+  /** `max` itself is not allowed. */
   maxExclusive?: boolean;
+  /** Only integers are allowed. */
   integer?: boolean;
 }
 
@@ -144,7 +174,7 @@ function describeRule(rule: NumberRule): string {
   return parts.length ? `${kind} ${parts.join(' and ')}` : kind;
 }
 
-/** Throws unless `value` is a finite number obeying `rule`. */
+/** Throws unless `value` is a finite number obeying `rule`. @internal */
 export function expectNumber(value: unknown, field: string, rule: NumberRule = {}): number {
   if (typeof value !== 'number') throw typeError(field, describeRule(rule), value);
   const ok =
@@ -156,22 +186,24 @@ export function expectNumber(value: unknown, field: string, rule: NumberRule = {
   return value;
 }
 
-/** Throws unless `value` is an integer >= min (and <= max when given). */
+/** Throws unless `value` is an integer >= min (and <= max when given). @internal */
 export function expectInteger(value: unknown, field: string, min = 0, max?: number): number {
   return expectNumber(value, field, max === undefined ? { integer: true, min } : { integer: true, min, max });
 }
 
+/** Throws unless `value` is true or false. @internal */
 export function expectBoolean(value: unknown, field: string): boolean {
   if (typeof value !== 'boolean') throw typeError(field, 'true or false', value);
   return value;
 }
 
+/** Throws unless `value` is a string. @internal */
 export function expectString(value: unknown, field: string): string {
   if (typeof value !== 'string') throw typeError(field, 'a string', value);
   return value;
 }
 
-/** Throws unless `value` is one of `options` (with a "did you mean" hint). */
+/** Throws unless `value` is one of `options` (with a "did you mean" hint). @internal */
 export function expectOneOf<T extends string>(value: unknown, field: string, options: readonly T[]): T {
   const expected = `one of ${options.map((o) => `"${o}"`).join(', ')}`;
   if (typeof value !== 'string') throw typeError(field, expected, value);
@@ -182,7 +214,7 @@ export function expectOneOf<T extends string>(value: unknown, field: string, opt
   return value as T;
 }
 
-/** Throws unless every element of a typed array is finite, naming the first bad index. */
+/** Throws unless every element of a typed array is finite, naming the first bad index. @internal */
 export function expectFinite(values: ArrayLike<number>, field: string, shape?: readonly number[]): void {
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
@@ -192,7 +224,7 @@ export function expectFinite(values: ArrayLike<number>, field: string, shape?: r
   }
 }
 
-/** Formats flat index k as [i][j]... for a row-major shape (or [k] without one). */
+/** Formats flat index k as [i][j]... for a row-major shape (or [k] without one). @internal */
 export function formatIndex(k: number, shape?: readonly number[]): string {
   if (!shape || shape.length <= 1) return `[${k}]`;
   const idx: number[] = [];
@@ -208,6 +240,7 @@ export function formatIndex(k: number, shape?: readonly number[]): string {
 /**
  * Reads a nested array of numbers of exactly `shape` into a Float64Array (row-major).
  * Names the first element or row that is off: wrong length, not an array, not a finite number.
+ * @internal
  */
 export function readNestedArray(value: unknown, field: string, shape: readonly number[]): Float64Array {
   const total = shape.reduce((a, b) => a * b, 1);
@@ -237,7 +270,7 @@ export function readNestedArray(value: unknown, field: string, shape: readonly n
   return out;
 }
 
-/** Infers the shape of a rectangular nested array from its first elements (no checks). */
+/** Infers the shape of a rectangular nested array from its first elements (no checks). @internal */
 export function nestedShape(value: unknown, maxDepth = 4): number[] {
   const shape: number[] = [];
   let v: unknown = value;
@@ -248,7 +281,7 @@ export function nestedShape(value: unknown, maxDepth = 4): number[] {
   return shape;
 }
 
-/** Converts a row-major flat array to nested arrays of `shape` (for JSON output). */
+/** Converts a row-major flat array to nested arrays of `shape` (for JSON output). @internal */
 export function toNested(values: ArrayLike<number>, shape: readonly number[]): unknown[] {
   const build = (depth: number, offset: number): unknown[] => {
     const size = shape[depth]!;
@@ -267,12 +300,16 @@ function formatPath(root: string, path: readonly PropertyKey[]): string {
 
 /**
  * Parses `value` with a zod schema and turns the first issue into our error shape:
- * a type mismatch or unknown key gives a TypeError, anything else a RangeError.
+ * a type mismatch or unknown key gives a TypeError, anything else a RangeError. An unknown key
+ * is reported before any other issue (a misspelt key usually also leaves a required one missing,
+ * and the "did you mean" hint is the more useful message).
+ * @internal
  */
 export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, root: string): z.infer<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   const field = formatPath(root, issue.path);
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
@@ -293,8 +330,12 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
       const what = issue.origin === 'array' ? `an array with length ${op} ${String(bound)}` : issue.origin === 'string' ? `a string with length ${op} ${String(bound)}` : `a number ${op} ${String(bound)}`;
       throw rangeError(field, what, input);
     }
-    case 'invalid_value':
-      throw rangeError(field, `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`, input);
+    case 'invalid_value': {
+      const expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      if (input === undefined) throw typeError(field, `${expected} (required)`, input, 'nothing');
+      const hint = typeof input === 'string' ? closestName(input, issue.values.filter((v): v is string => typeof v === 'string')) : undefined;
+      throw rangeError(field, hint ? `${expected} (did you mean "${hint}"?)` : expected, input);
+    }
     default:
       throw rangeError(field, issue.message, input);
   }
@@ -302,6 +343,8 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, value: unknown, 
 
 function article(kind: string): string {
   if (kind === 'int') return 'an integer';
+  // z.instanceof(Rng) reports the class name; say it as expectRng does.
+  if (kind === 'Rng') return 'an Rng (a seeded generator: new Rng(seed))';
   if (kind === 'number') return 'a finite number';
   return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
 }

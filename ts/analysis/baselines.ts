@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import { Rng } from '../rng.js';
-import { expectNumber, parseWithSchema, rangeError } from '../validate.js';
+import { expectNumber, parseWithSchema, rangeError, typeError } from '../validate.js';
 import { dsaDistance } from './dsa.js';
 import type { DsaOptions } from './dsa.js';
 import { checkUnitsTimeConditions, crossConditionAverage, selectUnits, toSampleMatrix, toTrialTensor } from './layout.js';
@@ -29,7 +29,14 @@ import { LINEAR_METRICS, checkMetricSpec, compareRepresentations, normalizedDist
 import type { MetricSpec } from './similarity.js';
 
 /** A linear metric, or DSA with its options (conditions become DSA trials). */
-export type DistanceSpec = MetricSpec | { metric: 'dsa'; dsa?: DsaOptions };
+export type DistanceSpec =
+  | MetricSpec
+  | {
+      /** "dsa": Dynamical Similarity Analysis ({@link dsaDistance}), angle in radians in [0, pi]. */
+      metric: 'dsa';
+      /** Options passed to {@link dsaDistance} (delays, rank, alignment; default DSA settings). */
+      dsa?: DsaOptions;
+    };
 
 const DistanceSpecSchema = z.union([
   z.strictObject({ metric: z.enum(LINEAR_METRICS), alpha: z.number().optional() }),
@@ -40,6 +47,9 @@ const DistanceSpecSchema = z.union([
  * Distance in radians between two condition-averaged representations with the same steps and
  * conditions (unit counts may differ): linear metrics on samples x units (time fastest within
  * condition), DSA on conditions x steps x units.
+ * @param spec the distance (default angular Procrustes)
+ * @throws TypeError / RangeError for a bad spec (unknown metric or key), arrays that are not
+ *   units x steps x conditions, or b with other steps or conditions than a (field `b`)
  */
 export function representationDistance(a: UnitsTimeConditions, b: UnitsTimeConditions, spec: DistanceSpec = { metric: 'procrustes' }): number {
   parseWithSchema(DistanceSpecSchema, spec, 'spec');
@@ -50,7 +60,11 @@ export function representationDistance(a: UnitsTimeConditions, b: UnitsTimeCondi
   return compareRepresentations(toSampleMatrix(a), toSampleMatrix(b), spec).distance;
 }
 
-/** (dModel - dData) / (1 - dData): 0 when the model is as close as the data are to themselves. */
+/**
+ * (dModel - dData) / (1 - dData): 0 when the model is as close as the data are to themselves,
+ * 1 at the largest distance. Both distances normalised to [0, 1] (radians / (pi/2)).
+ * @throws RangeError unless both are finite and dData < 1
+ */
 export function normalizeWithData(dModel: number, dData: number): number {
   expectNumber(dModel, 'dModel');
   expectNumber(dData, 'dData', { max: 1, maxExclusive: true });
@@ -59,12 +73,21 @@ export function normalizeWithData(dModel: number, dData: number): number {
 
 /** Mean, standard deviation (ddof 0) and the values themselves. */
 export interface Summary {
+  /** Arithmetic mean of `values`. */
   mean: number;
+  /** Population standard deviation of `values` (divides by n, numpy's ddof 0). */
   std: number;
+  /** The summarised values (the array passed in, not a copy), e.g. one per split. */
   values: Float64Array;
 }
 
+/**
+ * Mean and population standard deviation (ddof 0) of `values`.
+ * @throws TypeError unless `values` is a Float64Array; RangeError when it is empty
+ */
 export function summarize(values: Float64Array): Summary {
+  if (!(values instanceof Float64Array)) throw typeError('values', 'a Float64Array', values);
+  if (values.length === 0) throw rangeError('values', 'at least 1 value (the mean of none is undefined)', values);
   let mean = 0;
   for (const v of values) mean += v;
   mean /= values.length;
@@ -76,6 +99,8 @@ export function summarize(values: Float64Array): Summary {
 /**
  * The cross-condition-average baseline as one number: the normalised distance (radians / (pi/2))
  * between the data and each neuron's condition-mean response tiled over the conditions.
+ * @param data units x steps x conditions, at least 2 conditions
+ * @param spec the distance (default angular Procrustes)
  */
 export function crossConditionAverageBaseline(data: UnitsTimeConditions, spec: DistanceSpec = { metric: 'procrustes' }): number {
   const x = checkUnitsTimeConditions(data, 'data');
@@ -83,6 +108,7 @@ export function crossConditionAverageBaseline(data: UnitsTimeConditions, spec: D
   return normalizedDistance(representationDistance(crossConditionAverage(x), x, spec));
 }
 
+/** Options of {@link noiseFloor}. */
 export interface NoiseFloorOptions {
   /** Source of the random splits (required: results depend on it). */
   rng: Rng;
@@ -96,15 +122,31 @@ export interface NoiseFloorOptions {
   models?: UnitsTimeConditions[];
 }
 
+/**
+ * The result of {@link noiseFloor}. Every distance is normalised to [0, 1] (radians / (pi/2));
+ * each {@link Summary} holds one value per split.
+ */
 export interface NoiseFloorResult {
+  /** Number of random splits done. */
   splits: number;
+  /** Neurons per data half (and units drawn per model). */
   nSample: number;
   /** d1: data half vs the other data half, normalised to [0, 1]. The noise floor. */
   dataToData: Summary;
   /** d3 (first half vs the cross-condition average of the second half) and (d3 - d1) / (1 - d1). */
-  crossConditionAverage: { distance: Summary; normalized: Summary };
+  crossConditionAverage: {
+    /** d3 per split. */
+    distance: Summary;
+    /** (d3 - d1) / (1 - d1) per split. */
+    normalized: Summary;
+  };
   /** Per model: d2 (first data half vs nSample model units) and (d2 - d1) / (1 - d1). */
-  models: { distance: Summary; normalized: Summary }[];
+  models: {
+    /** d2 per split. */
+    distance: Summary;
+    /** (d2 - d1) / (1 - d1) per split. */
+    normalized: Summary;
+  }[];
 }
 
 const NoiseFloorSchema = z.strictObject({
@@ -124,6 +166,9 @@ const NoiseFloorSchema = z.strictObject({
  * units from `rng.fork('model-k')`, so adding a model does not change the other numbers.
  *
  * Cost: (2 + models) distance computations per split.
+ * @param data recorded neurons, units x steps x conditions (at least 2 neurons)
+ * @throws TypeError / RangeError for a missing rng, an unknown option key, a bad metric, a model
+ *   with other steps or conditions than the data, or nSample above half the neurons
  */
 export function noiseFloor(data: UnitsTimeConditions, options: NoiseFloorOptions): NoiseFloorResult {
   const o = parseWithSchema(NoiseFloorSchema, options, 'options');

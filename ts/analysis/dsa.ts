@@ -31,9 +31,13 @@ import { similarityStatusError } from './similarity.js';
 
 /** Trials of a multivariate time series, row-major [trial][step][unit]. */
 export interface TrialTensor {
+  /** The values, [trial][step][unit] row-major: `data[(i * steps + t) * units + u]`. */
   data: FloatArray;
+  /** Number of trials (>= 1); DSA fits one operator across them (time does not run across trials). */
   trials: number;
+  /** Time steps per trial (>= 1). */
   steps: number;
+  /** Units (channels) per step (>= 1). */
   units: number;
 }
 
@@ -57,6 +61,7 @@ export interface DmdOptions {
 export interface DmdResult {
   /** A_v, rank x rank, row-major. */
   operator: Float64Array;
+  /** r, the number of eigen-time-delay coordinates kept. */
   rank: number;
   /** Singular values of the Hankel matrix, descending. */
   singularValues: Float64Array;
@@ -76,6 +81,7 @@ export interface AlignOptions {
   rng?: Rng | undefined;
 }
 
+/** Options of {@link dsaDistance}: the DMD settings, the alignment settings and the score. */
 export type DsaOptions = DmdOptions & AlignOptions & {
   /** "angular" (default): the angle in radians; "euclidean": |A^ - C B^ C^T|_F of the unit-norm operators. */
   score?: 'angular' | 'euclidean' | undefined;
@@ -91,16 +97,21 @@ export interface AlignResult {
   euclidean: number;
   /** The optimal C, r x r row-major. */
   C: Float64Array;
-  /** Optimiser diagnostics. */
+  /** Optimiser diagnostics: iterations summed over all runs. */
   iterations: number;
+  /** Optimiser runs done (each start, in both components of O(r) unless SO(r)). */
   runs: number;
+  /** Riemannian gradient norm |Omega|_F at the end of the best run (near 0 at a stationary point). */
   gradientNorm: number;
 }
 
+/** The result of {@link dsaDistance}: the alignment of the two operators plus the score asked for. */
 export interface DsaResult extends AlignResult {
   /** The score asked for: `angle` (default) or `euclidean`. */
   distance: number;
+  /** The common DMD rank r of both operators. */
   rank: number;
+  /** The fitted operators A_v of X and of Y, each r x r row-major. */
   operators: [Float64Array, Float64Array];
 }
 
@@ -144,6 +155,14 @@ function checkTensor(value: unknown, field: string): { data: Float64Array; trial
  * Fits the HAVOK/DMD operator of a signal (DSA's `DMD(...).fit()`, reduced_rank_reg off).
  * @param signal trials x steps x units ({@link TrialTensor}), or one trial as a samples x units
  *   {@link SampleMatrix} (samples = consecutive time steps)
+ * @param field name of the signal in error messages (default "signal")
+ * @throws TypeError for a signal that is not a tensor or matrix object with a Float64Array or
+ *   Float32Array `data`, options that are not an object, an unknown option key (with a hint) or
+ *   an option of the wrong type
+ * @throws RangeError for sizes that do not match the data, non-finite values, too few steps for
+ *   the delays, a Hankel matrix with more columns than rows (several trials), a rank above the
+ *   number of singular values, more than one rank rule, a rank rule that keeps nothing, or a
+ *   singular regression (lower the rank or set lambda > 0)
  */
 export function havokDmd(signal: TrialTensor | SampleMatrix, options: DmdOptions = {}, field = 'signal'): DmdResult {
   const o = parseWithSchema(DmdSchema, options, 'options');
@@ -189,6 +208,11 @@ export function havokDmd(signal: TrialTensor | SampleMatrix, options: DmdOptions
  * between A and C B C^T for the best orthogonal C (see the module comment for the optimiser).
  * @param A r x r row-major
  * @param B r x r row-major
+ * @param r the operators' size (integer >= 1)
+ * @throws TypeError when A or B is not a Float64Array / Float32Array, or for options that are not
+ *   an object, an unknown key or a value of the wrong type (e.g. an `rng` that is not an Rng)
+ * @throws RangeError when A or B does not hold r x r values, holds a non-finite value or is all
+ *   zero, or for option values out of range
  */
 export function alignOperators(A: FloatArray, B: FloatArray, r: number, options: AlignOptions = {}): AlignResult {
   const o = parseWithSchema(AlignSchema, options, 'options');
@@ -220,6 +244,8 @@ export function alignOperators(A: FloatArray, B: FloatArray, r: number, options:
  * @param X trials x steps x units, or a samples x units matrix (one trial)
  * @param Y the same kinds; trial and step counts may differ from X
  * @returns `distance` in radians (angular score, in [0, pi]) or the euclidean score
+ * @throws TypeError / RangeError as {@link havokDmd} (for X and Y) and {@link alignOperators}, and
+ *   a RangeError when the two operators' ranks differ
  */
 export function dsaDistance(X: TrialTensor | SampleMatrix, Y: TrialTensor | SampleMatrix, options: DsaOptions = {}): DsaResult {
   const o = parseWithSchema(DsaSchema, options, 'options');

@@ -21,6 +21,7 @@
  * In `hdetached` and `local`, Wx and b enter only through the frozen states: their gradient is 0.
  * @module
  */
+import { expectModel } from '../model/leaky-rnn.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { PARAM_NAMES, ParamSet } from '../model/params.js';
 import { gradientToRaw } from '../model/constraints.js';
@@ -35,6 +36,7 @@ import { expectFinite, expectInteger, expectKnownKeys, expectNumber, expectObjec
 import { DRIVE_KEYS, PROTOCOL_KEYS, QR_METHODS, columnStats, counterWarnings, expectFiniteExponents, prepareRun, readCounters, taskInputSequences, toRows } from './lyapunov.js';
 import type { DriveOptions, LyapunovProtocol, QrMethod } from './lyapunov.js';
 
+/** The gradient modes of flossing: `full`, `hdetached` and `local` (see the module description). */
 export const FLOSS_MODES = ['full', 'hdetached', 'local'] as const;
 /** What the flossing gradient differentiates (see the module description). */
 export type FlossMode = (typeof FLOSS_MODES)[number];
@@ -46,12 +48,15 @@ export const FLOSS_GRADIENT_PARAMS: Readonly<Record<FlossMode, readonly ParamNam
   local: ['Wh'],
 };
 
+/** Options of {@link flossingGradient}: a Lyapunov protocol and drive, the mode and the target. */
 export interface FlossingGradientOptions extends LyapunovProtocol, DriveOptions {
+  /** What the gradient differentiates (required; see {@link FlossMode}). */
   mode: FlossMode;
   /** Exponent the loss pulls towards (default 0). */
   target?: number;
 }
 
+/** The flossing loss, the exponents it was computed from and its gradient. */
 export interface FlossingGradientResult {
   /** The flossing loss: mean over trajectories of the mean over i of (lambda_i - target)^2. */
   loss: number;
@@ -66,16 +71,31 @@ export interface FlossingGradientResult {
    * in `full`; every other entry is 0.
    */
   grads: ParamSet;
+  /** The gradient mode used. */
   mode: FlossMode;
+  /** Number of exponents in the loss. */
   k: number;
+  /** Number of trajectories B. */
   batch: number;
+  /** CholeskyQR2 steps that fell back to Householder (ill-conditioned J Q). */
   qrFallbacks: number;
+  /** Exactly zero R_ii in the accumulation window, clamped (see {@link LyapunovResult}). */
   zeroPivots: number;
+  /** Human-readable warnings (e.g. about zero pivots). */
   warnings: string[];
+  /** Wall-clock seconds of the kernel call (forward and gradient passes). */
   seconds: number;
 }
 
-/** The flossing loss of `model` on the given drive and its hand-written gradient. */
+/**
+ * The flossing loss of `model` on the given drive and its hand-written gradient.
+ * @param options the protocol (`steps` required), the drive (inputs [T][B][nIn] with
+ *   T = warmupState + warmupQ + steps), `mode` (required) and `target`
+ * @throws TypeError for a model that is not a LeakyRNN, an unknown option key (with a hint) or a
+ *   missing mode or steps; RangeError for an unknown mode, k outside [1, N], inputs of the wrong
+ *   length, a window whose stored history exceeds 2 GB (full and hdetached), or exponents or
+ *   a gradient that are not finite
+ */
 export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptions): FlossingGradientResult {
   const o = expectObject(options, 'options');
   expectKnownKeys(o, [...PROTOCOL_KEYS, ...DRIVE_KEYS, 'mode', 'target'], 'options');
@@ -141,6 +161,7 @@ export function flossingGradient(model: LeakyRNN, options: FlossingGradientOptio
 export interface FlossSettings {
   /** Flossing updates (default 100). */
   iters?: number;
+  /** Gradient mode (default 'local'). */
   mode?: FlossMode;
   /** Exponents flossed (default min(16, N)). */
   k?: number;
@@ -158,6 +179,7 @@ export interface FlossSettings {
   target?: number;
   /** Parameters updated (default Wh, Wx, b; only those the model trains). */
   params?: ParamName[];
+  /** QR factorisation (default 'choleskyqr2'). */
   qrMethod?: QrMethod;
   /**
    * Initial frame of every sequence (default 'random': one Gaussian N x k frame drawn once and
@@ -166,6 +188,7 @@ export interface FlossSettings {
   q0?: 'identity' | 'random';
 }
 
+/** Options of {@link flossPretrain}: the flossing settings, the generator and a progress callback. */
 export interface FlossPretrainOptions extends FlossSettings {
   /** Generator for the input sequences and frozen state noise (required). */
   rng: Rng;
@@ -173,8 +196,11 @@ export interface FlossPretrainOptions extends FlossSettings {
   onProgress?: (progress: FlossProgress) => void;
 }
 
+/** Reported after each flossing update. */
 export interface FlossProgress {
+  /** Updates done so far in this phase (1-based). */
   iter: number;
+  /** Updates in this phase. */
   iters: number;
   /** Flossing loss of this update's sequence (before the update). */
   loss: number;
@@ -184,6 +210,7 @@ export interface FlossProgress {
 
 /** What one flossing phase did. */
 export interface FlossPhaseResult {
+  /** Flossing updates done. */
   iterations: number;
   /** Flossing loss of every update (measured before the update) [iterations]. */
   loss: number[];
@@ -191,17 +218,32 @@ export interface FlossPhaseResult {
   maxExponent: number[];
   /** Exponents on the first and on the last sequence (mean over trajectories) [k]. */
   exponentsFirst: number[];
+  /** See exponentsFirst; empty when no update was done. */
   exponentsLast: number[];
+  /** Wall-clock seconds of the phase. */
   seconds: number;
 }
 
 /** Settings after defaults. */
-export type ResolvedFlossSettings = Required<Omit<FlossSettings, 'params'>> & { params: ParamName[]; steps: number };
+export type ResolvedFlossSettings = Required<Omit<FlossSettings, 'params'>> & {
+  /** The parameters flossing updates: the requested ones the model trains (duplicates removed). */
+  params: ParamName[];
+  /** Accumulation steps per sequence: sequenceSteps - warmupState - warmupQ (>= 1). */
+  steps: number;
+};
 
 const SETTING_KEYS = ['iters', 'mode', 'k', 'sequenceSteps', 'warmupState', 'warmupQ', 'batchSize', 'lr', 'target', 'params', 'qrMethod', 'q0'] as const;
 
-/** Validates flossing settings against a model and fills in the defaults. */
+/**
+ * Validates flossing settings against a model and fills in the defaults.
+ * @param field prefix of error messages (e.g. "options.floss")
+ * @throws TypeError / RangeError for a model that is not a LeakyRNN, settings that are not an
+ *   object, a value out of range (k > N, no accumulation step left), an unknown mode, QR method
+ *   or parameter name (with a hint)
+ */
 export function resolveFlossSettings(model: LeakyRNN, settings: FlossSettings, field: string): ResolvedFlossSettings {
+  expectModel(model, 'model');
+  expectObject(settings, field);
   const N = model.N;
   const iters = expectInteger(settings.iters ?? 100, `${field}.iters`, 0);
   const mode = expectOneOf(settings.mode ?? 'local', `${field}.mode`, FLOSS_MODES);
@@ -232,6 +274,7 @@ export function resolveFlossSettings(model: LeakyRNN, settings: FlossSettings, f
  * training optimiser's state).
  */
 export class Flosser {
+  /** The settings after defaults (see {@link resolveFlossSettings}). */
   readonly settings: Readonly<ResolvedFlossSettings>;
   private readonly optimizer: Optimizer<AdamState>;
   private readonly state: AdamState;
@@ -242,6 +285,13 @@ export class Flosser {
   private readonly q0: Float64Array | undefined;
   private updates = 0;
 
+  /**
+   * @param model the network to floss (updated in place)
+   * @param task source of the input sequences; must have the model's nIn inputs
+   * @param settings flossing settings ({@link FlossSettings})
+   * @param rng generator for input sequences, frozen noise and the initial frame
+   * @param field prefix of error messages
+   */
   constructor(
     private readonly model: LeakyRNN,
     private readonly task: Task,
@@ -249,6 +299,7 @@ export class Flosser {
     rng: Rng,
     field = 'floss',
   ) {
+    expectModel(model, 'model');
     if (!task || typeof task.sample !== 'function') throw typeError(`${field}.task`, 'a task (see createTask)', task);
     if (task.info.inputs.length !== model.config.nIn) throw rangeError(`${field}.task`, `a task with ${model.config.nIn} inputs (the model's nIn)`, task.info.name, `${task.info.name} with ${task.info.inputs.length} inputs`);
     if (!(rng instanceof Rng)) throw typeError(`${field}.rng`, 'an Rng', rng);
@@ -265,7 +316,10 @@ export class Flosser {
     }
   }
 
-  /** Runs `iters` flossing updates (default: the settings' iters). */
+  /**
+   * Runs `iters` flossing updates (default: the settings' iters), each on a fresh sequence.
+   * @param onProgress called after every update
+   */
   run(iters: number = this.settings.iters, onProgress?: (progress: FlossProgress) => void): FlossPhaseResult {
     expectInteger(iters, 'iters', 0);
     const s = this.settings;
@@ -305,6 +359,8 @@ export class Flosser {
 /**
  * Flossing pretraining: `iters` Adam updates (own state) of the flossed parameters on fresh task
  * inputs, before any task training. See {@link FlossSettings} for the defaults.
+ * @throws TypeError / RangeError for a model that is not a LeakyRNN, a task with another number
+ *   of inputs than the model, a missing rng, an unknown option key or a bad setting
  */
 export function flossPretrain(model: LeakyRNN, task: Task, options: FlossPretrainOptions): FlossPhaseResult {
   const o = expectObject(options, 'options');
@@ -341,6 +397,13 @@ export class FlossSchedule {
   private readonly repeatIters: number;
   private done = 0;
 
+  /**
+   * @param model the network trained (flossed in place)
+   * @param task source of the flossing input sequences
+   * @param options the schedule and flossing settings
+   * @param rng generator for the flossing phases
+   * @param field prefix of error messages
+   */
   constructor(model: LeakyRNN, task: Task, options: FlossTrainOptions, rng: Rng, field = 'options.floss') {
     const o = expectObject(options, field);
     expectKnownKeys(o, [...SETTING_KEYS, 'every', 'repeats', 'repeatIters'], field);

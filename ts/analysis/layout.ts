@@ -8,17 +8,22 @@
  * (reference/reference-code.md 1.6): all time points of condition 0, then of condition 1, ...
  * @module
  */
-import { formatShape } from '../io/ndarray.js';
+import { expectNdArray, formatShape } from '../io/ndarray.js';
 import type { NdArray } from '../io/ndarray.js';
 import type { FloatArray } from '../native.js';
-import { expectFinite, expectInteger, expectOneOf, rangeError, typeError } from '../validate.js';
+import { expectFinite, expectInteger, expectNumber, expectOneOf, rangeError, typeError } from '../validate.js';
+import type { TrialTensor } from './dsa.js';
 import type { SampleMatrix } from './similarity.js';
 
 /** Condition-averaged activity, row-major `[unit][step][condition]`: `data[(u * steps + t) * conditions + c]`. */
 export interface UnitsTimeConditions {
+  /** The values, `[unit][step][condition]` row-major (e.g. firing rates). */
   data: Float64Array;
+  /** Number of units (neurons, model units), >= 1. */
   units: number;
+  /** Number of time steps, >= 1. */
   steps: number;
+  /** Number of conditions (e.g. reach directions), >= 1. */
   conditions: number;
 }
 
@@ -28,9 +33,10 @@ export interface UnitsTimeConditions {
  * conditions); `tcu` is rnnlab's time-major model states `[T][B][N]` with one trial per condition.
  */
 export const AXIS_ORDERS = ['utc', 'uct', 'tuc', 'tcu', 'cut', 'ctu'] as const;
+/** One of {@link AXIS_ORDERS}: the meaning of each axis of a 3-D array, outermost first. */
 export type AxisOrder = (typeof AXIS_ORDERS)[number];
 
-/** Checks a {@link UnitsTimeConditions} value (types, sizes, finite values). */
+/** Checks a {@link UnitsTimeConditions} value (types, sizes, finite values). @internal */
 export function checkUnitsTimeConditions(value: unknown, field: string): UnitsTimeConditions {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) throw typeError(field, 'activity { data, units, steps, conditions }', value);
   const v = value as Partial<UnitsTimeConditions>;
@@ -47,9 +53,15 @@ export function checkUnitsTimeConditions(value: unknown, field: string): UnitsTi
 /**
  * Reorders a 3-D array whose axes mean `order` (e.g. `tuc`) into {@link UnitsTimeConditions}.
  * Values are copied (and promoted to float64).
+ * @param array a 3-D array with Float64Array or Float32Array data
+ * @param order the axes' meanings, outermost first (default `utc`)
+ * @param field name of the array in error messages
+ * @throws TypeError when `array` is not a { shape, data } array; RangeError for an unknown
+ *   order (with a hint), an array that is not 3-D, or a non-finite value
  */
 export function toUnitsTimeConditions(array: { shape: readonly number[]; data: FloatArray }, order: AxisOrder = 'utc', field = 'array'): UnitsTimeConditions {
   expectOneOf(order, 'order', AXIS_ORDERS);
+  expectNdArray(array, field);
   if (!Array.isArray(array.shape) || array.shape.length !== 3) {
     throw rangeError(`${field}.shape`, `a 3-D array (${order.split('').map((a) => ({ u: 'units', t: 'time', c: 'conditions' })[a]).join(' x ')})`, undefined, Array.isArray(array.shape) ? formatShape(array.shape) : String(array.shape));
   }
@@ -80,6 +92,8 @@ export function toUnitsTimeConditions(array: { shape: readonly number[]; data: F
 /**
  * Samples x units with time fastest within each condition: row `c * steps + t` holds every
  * unit's activity at step t of condition c (Liu et al.'s Fortran-order reshape, transposed).
+ * Copies the values.
+ * @throws TypeError / RangeError when `x` is not a valid {@link UnitsTimeConditions} (field `activity`)
  */
 export function toSampleMatrix(x: UnitsTimeConditions): SampleMatrix {
   const { data, units, steps, conditions } = checkUnitsTimeConditions(x, 'activity');
@@ -93,8 +107,10 @@ export function toSampleMatrix(x: UnitsTimeConditions): SampleMatrix {
 /**
  * DSA's input for condition-averaged activity: one trial per condition,
  * `[condition][step][unit]` (Liu et al. transpose to conditions x time x units for DSA).
+ * The result is a {@link TrialTensor}; the values are copied.
+ * @throws TypeError / RangeError when `x` is not a valid {@link UnitsTimeConditions} (field `activity`)
  */
-export function toTrialTensor(x: UnitsTimeConditions): { data: Float64Array; trials: number; steps: number; units: number } {
+export function toTrialTensor(x: UnitsTimeConditions): TrialTensor {
   const { data, units, steps, conditions } = checkUnitsTimeConditions(x, 'activity');
   const out = new Float64Array(units * steps * conditions);
   for (let u = 0; u < units; u++)
@@ -103,7 +119,10 @@ export function toTrialTensor(x: UnitsTimeConditions): { data: Float64Array; tri
   return { data: out, trials: conditions, steps, units };
 }
 
-/** Steps `[start, stop)` of every unit and condition. */
+/**
+ * Steps `[start, stop)` of every unit and condition (a copy).
+ * @throws RangeError unless 0 <= start < stop <= x.steps (integers)
+ */
 export function timeWindow(x: UnitsTimeConditions, start: number, stop: number): UnitsTimeConditions {
   const { data, units, steps, conditions } = checkUnitsTimeConditions(x, 'activity');
   expectInteger(start, 'start', 0, steps - 1);
@@ -116,9 +135,25 @@ export function timeWindow(x: UnitsTimeConditions, start: number, stop: number):
 
 /**
  * The index range `[start, stop)` of the time points with from <= time <= to (both ends
- * included, as in Liu et al.'s `-800 <= t <= 400`). `time` must be increasing.
+ * included, as in Liu et al.'s `-800 <= t <= 400`). `time` must be increasing; `from`, `to`
+ * and the result are in the units of `time` and in indices into it respectively.
+ * @throws RangeError when `time` is not increasing or no time point lies in [from, to]
  */
-export function windowIndices(time: ArrayLike<number>, from: number, to: number): { start: number; stop: number } {
+export function windowIndices(
+  time: ArrayLike<number>,
+  from: number,
+  to: number,
+): {
+  /** Index of the first time point >= from. */
+  start: number;
+  /** One past the index of the last time point <= to. */
+  stop: number;
+} {
+  if (time === null || typeof time !== 'object' || typeof (time as { length?: unknown }).length !== 'number') {
+    throw typeError('time', 'an array or typed array of increasing times', time);
+  }
+  expectNumber(from, 'from');
+  expectNumber(to, 'to', { min: from });
   let start = -1;
   let stop = -1;
   for (let k = 0; k < time.length; k++) {
@@ -132,8 +167,12 @@ export function windowIndices(time: ArrayLike<number>, from: number, to: number)
   return { start, stop };
 }
 
-/** The units at `indices` (in that order). */
+/**
+ * The units at `indices` (in that order; repeats allowed), copied.
+ * @throws RangeError for an index that is not an integer in [0, x.units)
+ */
 export function selectUnits(x: UnitsTimeConditions, indices: readonly number[]): UnitsTimeConditions {
+  if (!Array.isArray(indices)) throw typeError('indices', 'an array of unit indices', indices);
   const { data, units, steps, conditions } = x;
   const block = steps * conditions;
   const out = new Float64Array(indices.length * block);
@@ -146,7 +185,8 @@ export function selectUnits(x: UnitsTimeConditions, indices: readonly number[]):
 
 /**
  * Each unit's mean over conditions, repeated for every condition (Liu et al.'s cross-condition
- * average: the same PSTH tiled C times).
+ * average: the same PSTH tiled C times). Same shape as `x`.
+ * @throws TypeError / RangeError when `x` is not a valid {@link UnitsTimeConditions} (field `activity`)
  */
 export function crossConditionAverage(x: UnitsTimeConditions): UnitsTimeConditions {
   const { data, units, steps, conditions } = checkUnitsTimeConditions(x, 'activity');
@@ -162,8 +202,11 @@ export function crossConditionAverage(x: UnitsTimeConditions): UnitsTimeConditio
 /**
  * The mean over one axis of an n-d array (trial averaging: e.g. `[trial][unit][time][condition]`
  * averaged over axis 0 gives `[unit][time][condition]`). Returns float64.
+ * @throws TypeError when `array` is not a { shape, data } array; RangeError for a scalar, an
+ *   axis out of range or an empty axis
  */
 export function meanOverAxis(array: { shape: readonly number[]; data: FloatArray }, axis: number, field = 'array'): NdArray<Float64Array> {
+  expectNdArray(array, field);
   const shape = array.shape;
   expectInteger(axis, 'axis', 0, Math.max(0, shape.length - 1));
   if (shape.length === 0) throw rangeError(`${field}.shape`, 'an array with at least one axis', undefined, 'a scalar');
@@ -187,8 +230,11 @@ export function meanOverAxis(array: { shape: readonly number[]; data: FloatArray
 /**
  * Trial averaging of single-trial activity `[trial][unit][step][condition]` (row-major) into
  * condition-averaged {@link UnitsTimeConditions}.
+ * @throws TypeError when `trials` is not a { shape, data } array; RangeError unless it is 4-D
+ *   with at least one trial
  */
 export function trialAverage(trials: { shape: readonly number[]; data: FloatArray }, field = 'trials'): UnitsTimeConditions {
+  expectNdArray(trials, field);
   if (trials.shape.length !== 4) throw rangeError(`${field}.shape`, 'a 4-D array trials x units x time x conditions', undefined, formatShape(trials.shape));
   const mean = meanOverAxis(trials, 0, field);
   const [units, steps, conditions] = mean.shape as [number, number, number];

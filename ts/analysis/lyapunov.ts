@@ -19,15 +19,18 @@
  * - Computed in float64 unless `dtype: 'float32'` is asked for.
  * @module
  */
+import { expectModel } from '../model/leaky-rnn.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import type { DType, FloatArray } from '../model/params.js';
 import { effectiveParamSet } from '../model/constraints.js';
 import { native } from '../native.js';
 import type { NativeLyapunovSettings, NativeSpec } from '../native.js';
-import { Rng } from '../rng.js';
+import { Rng, expectRng } from '../rng.js';
+import { expectTask } from '../tasks/task.js';
 import type { Task } from '../tasks/task.js';
 import { expectBoolean, expectFinite, expectInteger, expectKnownKeys, expectObject, expectOneOf, rangeError, typeError } from '../validate.js';
 
+/** The QR factorisations the Lyapunov kernel can use (see {@link QrMethod}). */
 export const QR_METHODS = ['choleskyqr2', 'householder'] as const;
 /**
  * `choleskyqr2` (default): two Cholesky-QR passes (Gram matrix, Cholesky, triangular solve),
@@ -48,7 +51,7 @@ export interface LyapunovProtocol {
   steps: number;
   /** QR every this many accumulation steps, and at the last (default 1). */
   qrEvery?: number;
-  /** Default 'choleskyqr2'. */
+  /** QR factorisation (default 'choleskyqr2'). */
   qrMethod?: QrMethod;
   /**
    * Initial frame: 'identity' (default, the first k columns of I), 'random' (a Gaussian N x k
@@ -74,6 +77,7 @@ export interface DriveOptions {
   dtype?: DType;
 }
 
+/** Options of {@link lyapunovSpectrum}: the protocol, the drive, timing and dt. */
 export interface LyapunovOptions extends LyapunovProtocol, DriveOptions {
   /** Measure the time spent in the state update, the J Q products and the QRs (default false). */
   timing?: boolean;
@@ -81,15 +85,21 @@ export interface LyapunovOptions extends LyapunovProtocol, DriveOptions {
   dt?: number;
 }
 
+/** Wall-clock time of a {@link lyapunovSpectrum} kernel call, by phase, in seconds. */
 export interface LyapunovTiming {
+  /** Seconds spent updating the state h. */
   stateSeconds: number;
+  /** Seconds spent in the tangent products J Q. */
   tangentSeconds: number;
+  /** Seconds spent in the QR factorisations. */
   qrSeconds: number;
+  /** Seconds for the whole kernel call. */
   totalSeconds: number;
   /** qrSeconds / totalSeconds. */
   qrShare: number;
 }
 
+/** The result of {@link lyapunovSpectrum}, with the protocol that produced it. */
 export interface LyapunovResult {
   /** The first k exponents, per step, natural log; the mean over trajectories [k]. */
   exponents: number[];
@@ -99,13 +109,21 @@ export interface LyapunovResult {
   perTrajectory: number[][];
   /** exponents / dt [k], when a dt is known (per unit time; per tau when dt is in units of tau). */
   exponentsPerTime: number[] | null;
+  /** The step size used for exponentsPerTime (options.dt, else the model's config.dt), or null. */
   dt: number | null;
+  /** Number of exponents computed. */
   k: number;
+  /** Number of trajectories B. */
   batch: number;
+  /** State-only warm-up steps done. */
   warmupState: number;
+  /** Tangent warm-up steps done. */
   warmupQ: number;
+  /** Accumulation steps the exponents average over. */
   steps: number;
+  /** Accumulation steps between QRs. */
   qrEvery: number;
+  /** The QR factorisation used. */
   qrMethod: QrMethod;
   /** Factorisations done. */
   qrCalls: number;
@@ -146,6 +164,7 @@ function toDtype(values: Float64Array, dtype: DType): FloatArray {
  * `field` prefixes error messages. @internal
  */
 export function prepareRun(model: LeakyRNN, options: LyapunovProtocol & DriveOptions, field: string): PreparedRun {
+  expectModel(model, 'model');
   const N = model.N;
   const nIn = model.config.nIn;
   const k = options.k === undefined ? N : expectInteger(options.k, `${field}.k`, 1);
@@ -159,8 +178,7 @@ export function prepareRun(model: LeakyRNN, options: LyapunovProtocol & DriveOpt
   const batch = expectInteger(options.batch ?? 1, `${field}.batch`, 1);
   const dtype = expectOneOf(options.dtype ?? 'float64', `${field}.dtype`, ['float64', 'float32'] as const);
   const withNoise = expectBoolean(options.noise ?? true, `${field}.noise`);
-  const rng = options.rng ?? new Rng(0);
-  if (!(rng instanceof Rng)) throw typeError(`${field}.rng`, 'an Rng', rng);
+  const rng = expectRng(options.rng ?? new Rng(0), `${field}.rng`);
   const T = warmupState + warmupQ + steps;
   if (T * batch * Math.max(N, nIn, k) > 2 ** 31) throw rangeError(`${field}.steps`, 'a run small enough to fit in memory (steps x batch x N <= 2^31)', steps);
 
@@ -244,6 +262,13 @@ export function toRows(values: ArrayLike<number>, B: number, k: number): number[
  *
  * Throws a RangeError when the trajectory leaves the floating-point range (the exponents would
  * not be finite).
+ * @param model the network (its effective weights: Dale's law and masks applied)
+ * @param options the protocol (`steps` required), the drive (inputs [T][B][nIn] with
+ *   T = warmupState + warmupQ + steps), timing and dt
+ * @throws TypeError for a model that is not a LeakyRNN, an unknown option key (with a hint), a
+ *   missing `steps`, inputs that are not a Float64Array or an rng that is not an Rng
+ * @throws RangeError for k outside [1, N], inputs of the wrong length or with a non-finite
+ *   value, a q0 that is not N x k, or a non-positive dt
  */
 export function lyapunovSpectrum(model: LeakyRNN, options: LyapunovOptions): LyapunovResult {
   const o = expectObject(options, 'options');
@@ -318,8 +343,12 @@ export function expectFiniteExponents(values: ArrayLike<number>): void {
  * Inputs [steps][batch][nIn] for `batch` trajectories, each a concatenation of fresh trials of
  * `task` (each trial's own length, no padding) cut to `steps` rows, as one continuous input
  * stream (the state is not reset between trials).
+ * @throws TypeError for a task that is not a Task or an rng that is not an Rng; RangeError for
+ *   batch or steps that are not integers >= 1
  */
 export function taskInputSequences(task: Task, rng: Rng, batch: number, steps: number): Float64Array {
+  expectTask(task, 'task');
+  expectRng(rng, 'rng');
   expectInteger(batch, 'batch', 1);
   expectInteger(steps, 'steps', 1);
   const nIn = task.info.inputs.length;
@@ -347,6 +376,7 @@ export interface MaxLyapunovOptions {
   steps?: number;
   /** Generator for the task trials (and frozen noise). Default new Rng(0). */
   rng?: Rng;
+  /** QR factorisation (default 'choleskyqr2'). */
   qrMethod?: QrMethod;
   /**
    * Initial frame (default 'random', drawn from `rng`). With 'identity' and relu units, a unit
@@ -357,14 +387,19 @@ export interface MaxLyapunovOptions {
   q0?: 'identity' | 'random';
 }
 
+/** The result of {@link maxLyapunov}, with its protocol. */
 export interface MaxLyapunovResult {
   /** Mean over trajectories of the largest exponent (per step, natural log). */
   mean: number;
   /** Sample standard deviation over trajectories. */
   std: number;
+  /** The largest exponent of each trajectory [batch] (per step, natural log). */
   perTrajectory: number[];
+  /** Number of trajectories. */
   batch: number;
+  /** Tangent warm-up steps done. */
   warmup: number;
+  /** Accumulation steps. */
   steps: number;
 }
 
@@ -375,6 +410,8 @@ export interface MaxLyapunovResult {
  * warm-up (state and frame evolve, nothing accumulated); the exponent is averaged over the next
  * `steps` steps. Natural log, per step. (Vogt et al. 2022 re-feed the same sequence after the
  * warm-up and use log2; we continue with fresh trials and use ln.)
+ * @throws TypeError for a model that is not a LeakyRNN, a task that is not a Task, an unknown
+ *   option key or an rng that is not an Rng; RangeError for out-of-range counts
  */
 export function maxLyapunov(model: LeakyRNN, task: Task, options: MaxLyapunovOptions = {}): MaxLyapunovResult {
   const o = expectObject(options, 'options');
@@ -382,7 +419,8 @@ export function maxLyapunov(model: LeakyRNN, task: Task, options: MaxLyapunovOpt
   const batch = expectInteger(options.batch ?? 15, 'options.batch', 1);
   const warmup = expectInteger(options.warmup ?? 100, 'options.warmup', 0);
   const steps = expectInteger(options.steps ?? 100, 'options.steps', 1);
-  const rng = options.rng ?? new Rng(0);
+  const rng = expectRng(options.rng ?? new Rng(0), 'options.rng');
+  expectModel(model, 'model');
   const inputs = taskInputSequences(task, rng.fork('inputs'), batch, warmup + steps);
   const q0 = expectOneOf(options.q0 ?? 'random', 'options.q0', ['identity', 'random'] as const);
   const r = lyapunovSpectrum(model, { k: 1, warmupQ: warmup, steps, inputs, batch, q0, rng: rng.fork('run'), ...(options.qrMethod ? { qrMethod: options.qrMethod } : {}) });

@@ -19,7 +19,9 @@ import type { SampleMatrix } from './similarity.js';
 
 /** A symmetric n x n distance matrix, row-major, zero diagonal, radians. */
 export interface DistanceMatrix {
+  /** Number of representations (rows and columns). */
   n: number;
+  /** n x n distances in radians, row-major: `distances[i * n + j]` between i and j. */
   distances: Float64Array;
 }
 
@@ -27,6 +29,11 @@ export interface DistanceMatrix {
  * All pairwise distances among `representations` (each samples x units with the same samples for
  * the linear metrics; for DSA, trial tensors or sample matrices, operators fitted once each).
  * The diagonal is 0 and the matrix is filled symmetrically from the upper triangle.
+ * With DSA, pair (i, j) is aligned with `rng.fork("i,j")` of `spec.dsa.rng` (or a fixed seed).
+ * @param spec the distance (default angular Procrustes)
+ * @throws TypeError / RangeError for fewer than 2 representations, a bad metric spec, an invalid
+ *   matrix or tensor (field `representations[k]`), differing sample counts (linear metrics) or
+ *   differing DMD ranks (DSA)
  */
 export function pairwiseDistances(representations: readonly (SampleMatrix | TrialTensor)[], spec: DistanceSpec = { metric: 'procrustes' }): DistanceMatrix {
   if (!Array.isArray(representations)) throw typeError('representations', 'an array of representations', representations);
@@ -63,6 +70,7 @@ export function pairwiseDistances(representations: readonly (SampleMatrix | Tria
   return { n, distances };
 }
 
+/** Options of {@link umapEmbedding}. */
 export interface UmapOptions {
   /** Seeded source of UMAP's random numbers (required). */
   rng: Rng;
@@ -88,6 +96,8 @@ const UmapSchema = z.strictObject({
  * A 2-D UMAP embedding of n points given only their distances.
  * @param matrix symmetric n x n distances, row-major (e.g. from {@link pairwiseDistances}); n >= 3
  * @returns n x 2 coordinates, row-major
+ * @throws TypeError / RangeError for a missing rng or unknown option key, n < 3, distances that
+ *   are not n x n, finite, non-negative and symmetric, or nNeighbors >= n
  */
 export function umapEmbedding(matrix: DistanceMatrix, options: UmapOptions): Float64Array {
   const o = parseWithSchema(UmapSchema, options, 'options');

@@ -17,20 +17,37 @@ import type { Eigenvalues } from './spectra.js';
 export interface TrainDynamics {
   /** Present when `lyapunov` was given. Null entries: not measured (diverged run, no pretraining). */
   maxLyapunov?: {
+    /** At initialisation, before any flossing or training. */
     before: MaxLyapunovResult;
+    /** After the flossing pretraining phase (null without one). */
     afterFlossPretrain: MaxLyapunovResult | null;
+    /** After training (null when the run diverged). */
     after: MaxLyapunovResult | null;
   };
   /** Present when `eigenvalues` was true. `after` is null when the run diverged. */
-  eigenvalues?: { before: Eigenvalues; after: Eigenvalues | null };
+  eigenvalues?: {
+    /** Eigenvalues of the effective Wh at initialisation. */
+    before: Eigenvalues;
+    /** Eigenvalues of the effective Wh after training (null when the run diverged). */
+    after: Eigenvalues | null;
+  };
 }
 
 /** Records dynamics at the points of a training run (used by `train()`). */
 export class DynamicsRecorder {
+  /** What has been recorded so far (filled in by the calls below). */
   readonly result: TrainDynamics = {};
   private readonly lyapunov: MaxLyapunovOptions | null;
   private readonly eigenvalues: boolean;
 
+  /**
+   * @param model the network being trained (measured in place)
+   * @param task trials for the Lyapunov measurement
+   * @param lyapunov {@link maxLyapunov} options, or undefined for no Lyapunov measurement; its
+   *   rng defaults to `rng.fork("lyapunov")`, so each measurement sees the same trials
+   * @param eigenvalues record the eigenvalues of Wh (default false)
+   * @throws TypeError for an unknown key in `lyapunov` or a non-boolean `eigenvalues`
+   */
   constructor(
     private readonly model: LeakyRNN,
     private readonly task: Task,

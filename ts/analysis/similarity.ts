@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { NdArray } from '../io/ndarray.js';
-import { formatShape } from '../io/ndarray.js';
+import { expectNdArray, formatShape } from '../io/ndarray.js';
 import { native } from '../native.js';
 import type { FloatArray } from '../native.js';
 import { expectFinite, expectInteger, expectNumber, parseWithSchema, rangeError, typeError } from '../validate.js';
@@ -26,17 +26,22 @@ import { expectFinite, expectInteger, expectNumber, parseWithSchema, rangeError,
  * condition (see ts/analysis/layout.ts).
  */
 export interface SampleMatrix {
+  /** The values, samples x units row-major (float32 is promoted to float64 by the metrics). */
   data: FloatArray;
+  /** Number of rows m (time points x conditions); must match between compared matrices. */
   samples: number;
+  /** Number of columns (units, neurons); may differ between compared matrices. */
   units: number;
 }
 
 /** The metrics of {@link compareRepresentations} (and `rnnlab similarity`). */
 export const LINEAR_METRICS = ['procrustes', 'cca', 'shape', 'cka'] as const;
+/** One of {@link LINEAR_METRICS}. */
 export type LinearMetricName = (typeof LINEAR_METRICS)[number];
 
 /** Which metric to use, with its parameter. */
 export interface MetricSpec {
+  /** procrustes (alpha 1), cca (alpha 0), shape (any alpha in [0, 1], required) or cka. */
   metric: LinearMetricName;
   /** For `shape` only: 1 = Procrustes (rotations only), 0 = CCA (any invertible map). */
   alpha?: number;
@@ -44,19 +49,28 @@ export interface MetricSpec {
 
 /** Result of one comparison: `distance` in radians; for `cka` also the CKA value itself. */
 export interface Comparison {
+  /** The distance, an angle in radians in [0, pi/2]. */
   distance: number;
+  /** For `cka` only: linear CKA itself, in [0, 1] (distance = arccos(similarity)). */
   similarity?: number;
 }
 
-/** Builds a {@link SampleMatrix} from a 2-D {@link NdArray} (rows = samples, columns = units). */
+/**
+ * Builds a {@link SampleMatrix} from a 2-D {@link NdArray} (rows = samples, columns = units),
+ * sharing its data (no copy).
+ * @throws TypeError when `array` is not an { shape, data } array with a Float64Array or
+ *   Float32Array `data`
+ * @throws RangeError when the array is not 2-D or its data length differs from its shape
+ */
 export function sampleMatrixFromNdArray(array: NdArray, field = 'array'): SampleMatrix {
+  expectNdArray(array, field);
   if (array.shape.length !== 2) {
     throw rangeError(field, 'a 2-D array of samples x units', undefined, `an array of shape ${formatShape(array.shape)}`);
   }
   return { data: array.data, samples: array.shape[0]!, units: array.shape[1]! };
 }
 
-/** Checks a SampleMatrix (types, sizes, finite values) and returns its data as float64. */
+/** Checks a SampleMatrix (types, sizes, finite values) and returns its data as float64. @internal */
 export function checkSampleMatrix(value: unknown, field: string): { data: Float64Array; samples: number; units: number } {
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || Array.isArray(value)) {
     throw typeError(field, 'a sample matrix { data, samples, units }', value);
@@ -95,7 +109,7 @@ function checkPair(X: unknown, Y: unknown): [ReturnType<typeof checkSampleMatrix
   return [x, y];
 }
 
-/** Turns a native status code into an error (or nothing for 0). */
+/** Turns a native status code into an error (or nothing for 0). @internal */
 export function similarityStatusError(status: number, what: string): Error | undefined {
   switch (status) {
     case 0:
@@ -122,6 +136,11 @@ export function similarityStatusError(status: number, what: string): Error | und
  * @param Y samples x units (m x q), row-major; the same m
  * @param alpha in [0, 1]
  * @returns the distance in radians, in [0, pi/2]
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples, or alpha is outside [0, 1]
  */
 export function shapeDistance(X: SampleMatrix, Y: SampleMatrix, alpha: number): number {
   expectNumber(alpha, 'alpha', { min: 0, max: 1 });
@@ -133,12 +152,30 @@ export function shapeDistance(X: SampleMatrix, Y: SampleMatrix, alpha: number): 
   return out[0]!;
 }
 
-/** Angular Procrustes distance (netrep LinearMetric alpha = 1), radians in [0, pi/2]. */
+/**
+ * Angular Procrustes distance (netrep LinearMetric alpha = 1), radians in [0, pi/2].
+ * @param X samples x units (m x p), row-major
+ * @param Y samples x units (m x q), row-major; the same m
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples
+ */
 export function procrustesDistance(X: SampleMatrix, Y: SampleMatrix): number {
   return shapeDistance(X, Y, 1);
 }
 
-/** CCA distance (netrep LinearMetric alpha = 0), radians in [0, pi/2]. */
+/**
+ * CCA distance (netrep LinearMetric alpha = 0), radians in [0, pi/2].
+ * @param X samples x units (m x p), row-major
+ * @param Y samples x units (m x q), row-major; the same m
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples
+ */
 export function ccaDistance(X: SampleMatrix, Y: SampleMatrix): number {
   return shapeDistance(X, Y, 0);
 }
@@ -146,6 +183,13 @@ export function ccaDistance(X: SampleMatrix, Y: SampleMatrix): number {
 /**
  * Linear CKA (Kornblith et al. 2019) with column centring:
  * |Yc^T Xc|_F^2 / (|Xc^T Xc|_F |Yc^T Yc|_F), in [0, 1]; 1 = identical up to rotation and scale.
+ * @param X samples x units (m x p), row-major
+ * @param Y samples x units (m x q), row-major; the same m
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples
  */
 export function linearCka(X: SampleMatrix, Y: SampleMatrix): number {
   const [x, y] = checkPair(X, Y);
@@ -156,7 +200,16 @@ export function linearCka(X: SampleMatrix, Y: SampleMatrix): number {
   return Math.min(1, Math.max(0, out[0]!));
 }
 
-/** netrep `LinearCKA(center_columns=True).score`: arccos(linear CKA), radians in [0, pi/2]. */
+/**
+ * netrep `LinearCKA(center_columns=True).score`: arccos(linear CKA), radians in [0, pi/2].
+ * @param X samples x units (m x p), row-major
+ * @param Y samples x units (m x q), row-major; the same m
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples
+ */
 export function ckaDistance(X: SampleMatrix, Y: SampleMatrix): number {
   return Math.acos(linearCka(X, Y));
 }
@@ -166,7 +219,7 @@ const MetricSpecSchema = z.strictObject({
   alpha: z.number().min(0).max(1).optional(),
 });
 
-/** Validates a metric spec; `alpha` is required for `shape` and refused for the others. */
+/** Validates a metric spec; `alpha` is required for `shape` and refused for the others. @internal */
 export function checkMetricSpec(spec: unknown, field = 'metric'): { metric: LinearMetricName; alpha: number } {
   const parsed = parseWithSchema(MetricSpecSchema, spec, field);
   if (parsed.metric === 'shape') {
@@ -182,7 +235,16 @@ export function checkMetricSpec(spec: unknown, field = 'metric'): { metric: Line
 
 /**
  * Compares two representations with one of the linear metrics.
+ * @param X samples x units (m x p), row-major
+ * @param Y samples x units (m x q), row-major; the same m
  * @returns `{ distance }` in radians, plus `similarity` (the CKA value) for `cka`
+ * @throws TypeError when X or Y is not a { data, samples, units } matrix with a Float64Array or
+ *   Float32Array `data` and integer sizes
+ * @throws RangeError when a data length differs from samples x units, a value is not finite,
+ *   the sample counts differ (Y.samples), there are fewer than 2 samples, or every unit of a side
+ *   is constant over samples
+ * @throws TypeError for a spec that is not an object, an unknown key, or a missing alpha for
+ *   `shape`; RangeError for an unknown metric (with a hint) or an alpha the metric does not take
  */
 export function compareRepresentations(X: SampleMatrix, Y: SampleMatrix, spec: MetricSpec): Comparison {
   const { metric, alpha } = checkMetricSpec(spec);
@@ -193,7 +255,11 @@ export function compareRepresentations(X: SampleMatrix, Y: SampleMatrix, spec: M
   return { distance: shapeDistance(X, Y, alpha) };
 }
 
-/** A distance in radians divided by pi/2 (Liu et al. 2025's normalisation to [0, 1]). */
+/**
+ * A distance in radians divided by pi/2 (Liu et al. 2025's normalisation to [0, 1]).
+ * @throws TypeError / RangeError unless `radians` is a finite number
+ */
 export function normalizedDistance(radians: number): number {
+  if (!Number.isFinite(radians)) expectNumber(radians, 'radians');
   return radians / (Math.PI / 2);
 }

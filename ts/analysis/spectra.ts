@@ -8,6 +8,7 @@ import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { native } from '../native.js';
 import { expectFinite, rangeError, typeError } from '../validate.js';
 
+/** The eigenvalues of a real square matrix, as parallel arrays of real and imaginary parts. */
 export interface Eigenvalues {
   /** Real parts, sorted by decreasing modulus (ties: larger real part, then larger imaginary part first). */
   re: number[];
@@ -17,7 +18,12 @@ export interface Eigenvalues {
   spectralRadius: number;
 }
 
-/** Eigenvalues of a square matrix A [n][n] (row-major), computed in float64. */
+/**
+ * Eigenvalues of a square matrix A [n][n] (row-major), computed in float64 (LAPACK dgeev).
+ * @param field name of A in error messages
+ * @throws RangeError for n that is not an integer >= 1, A without n x n values, a non-finite
+ *   value, or a matrix dgeev cannot handle; TypeError when A is not array-like
+ */
 export function eigenvalues(A: ArrayLike<number>, n: number, field = 'A'): Eigenvalues {
   if (!Number.isInteger(n) || n < 1) throw rangeError(`${field}`, 'a square matrix with n >= 1', n);
   if (typeof A !== 'object' || A === null || typeof (A as { length?: unknown }).length !== 'number') throw typeError(field, `an array of ${n * n} numbers`, A);

@@ -110,11 +110,17 @@ export interface TTest {
   df: number;
   /** Two-sided p-value. */
   p: number;
+  /** Mean of sample a. */
   meanA: number;
+  /** Mean of sample b. */
   meanB: number;
+  /** Sample standard deviation of a (ddof 1). */
   stdA: number;
+  /** Sample standard deviation of b (ddof 1). */
   stdB: number;
+  /** Number of values in a. */
   nA: number;
+  /** Number of values in b. */
   nB: number;
 }
 

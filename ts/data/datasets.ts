@@ -33,11 +33,17 @@ function readShaped(dir: string, file: string, shape: readonly number[]): NdArra
 
 /** Hand and joint kinematics of the Hatsopoulos reaches, each `[condition][step]` (8 x 121), normalised to about [-1, 1]. */
 export interface ReachKinematics {
+  /** Horizontal hand position, [condition][step] (8 x 121). */
   xHandPosition: NdArray;
+  /** Vertical hand position, [condition][step] (8 x 121). */
   yHandPosition: NdArray;
+  /** Horizontal hand velocity, [condition][step] (8 x 121). */
   xHandSpeed: NdArray;
+  /** Vertical hand velocity, [condition][step] (8 x 121). */
   yHandSpeed: NdArray;
+  /** Shoulder joint angle, [condition][step] (8 x 121); reach8 trains on it. */
   shoulderAngle: NdArray;
+  /** Elbow joint angle, [condition][step] (8 x 121); reach8 trains on it. */
   elbowAngle: NdArray;
 }
 
@@ -49,14 +55,22 @@ export interface Hatsopoulos2007 {
   timeMs: Float64Array;
   /** Reach direction of each condition in degrees: 0, 45, ..., 315 (counter-clockwise from rightward). */
   reachAngleDeg: Float64Array;
+  /** Hand and joint kinematics on the same 121 steps. */
   kinematics: ReachKinematics;
   /** Movement duration per condition in ms (mean and median over trials), 8 values each. */
-  movementDurationMs: { mean: Float64Array; median: Float64Array };
+  movementDurationMs: {
+    /** Mean over trials, ms, one per condition. */
+    mean: Float64Array;
+    /** Median over trials, ms, one per condition. */
+    median: Float64Array;
+  };
 }
 
 /**
  * Loads the Hatsopoulos 2007 recording (141 neurons x 121 bins x 8 reaches).
  * @param dir the folder with the .npy files (default: the copy shipped in `data/hatsopoulos2007`)
+ * @throws TypeError when dir is not a string; RangeError when a file is missing (field `dir`) or
+ *   has another shape than expected; the errors of {@link readNpy} for an unreadable file
  */
 export function loadHatsopoulos2007(dir: string = join(dataDirectory(), 'hatsopoulos2007')): Hatsopoulos2007 {
   if (typeof dir !== 'string') throw typeError('dir', 'a folder path (string)', dir);
@@ -94,6 +108,8 @@ export interface Churchland2012 {
  * Loads the Churchland 2012 subset from its original MATLAB file (`exampleData.mat`,
  * `dataTensor` time x neurons x conditions, `t` in ms).
  * @param dir the folder with exampleData.mat (default: `data/churchland2012`)
+ * @throws TypeError when dir is not a string; RangeError when exampleData.mat is missing (field
+ *   `dir`) or lacks a 3-D dataTensor and a matching t; the errors of {@link readMat}
  */
 export function loadChurchland2012(dir: string = join(dataDirectory(), 'churchland2012')): Churchland2012 {
   if (typeof dir !== 'string') throw typeError('dir', 'a folder path (string)', dir);

@@ -73,7 +73,10 @@ export interface TrainAsyncOptions extends Omit<TrainOptions, 'task' | 'rule' | 
    */
   ruleOptions?: Record<string, unknown>;
   /** An optimiser made by `adam()` or `sgd()`. */
-  optimizer: Optimizer & { options?: object };
+  optimizer: Optimizer & {
+    /** The settings it was made with (lr, betas, ...), which are sent to the worker. */
+    options?: object;
+  };
 }
 
 const TRAIN_ASYNC_KEYS = ['task', 'rule', 'ruleOptions', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'threads', 'onProgress', 'signal'];

@@ -29,22 +29,25 @@ import type { SampleMatrix } from '../analysis/similarity.js';
 import { loadHatsopoulos2007 } from '../data/datasets.js';
 import { LeakyRNN } from '../model/leaky-rnn.js';
 import type { DType, FloatArray } from '../model/params.js';
-import { ParamSet } from '../model/params.js';
+import { DTYPES, ParamSet, checkDims, paramLayout } from '../model/params.js';
+import { checkBatchShape } from '../trials.js';
 import { Rng } from '../rng.js';
 import { lossAndOutputGrad, runForward } from '../rules/forward.js';
 import { Workspace } from '../rules/workspace.js';
 import { createTask } from '../tasks/index.js';
 import { REACH8_CONDITIONS, REACH8_DATA_WINDOW } from '../tasks/reach8.js';
 import type { Task, TaskBatch } from '../tasks/task.js';
-import { expectInteger, expectOneOf, rangeError } from '../validate.js';
+import { expectInteger, expectObject, expectOneOf, expectString, rangeError, typeError } from '../validate.js';
 import { normalizedAccuracy } from './score.js';
 
 /** Recordings a run can be compared with. */
 export const NEURAL_DATASETS = ['hatsopoulos2007'] as const;
+/** One of {@link NEURAL_DATASETS}. */
 export type NeuralDataset = (typeof NEURAL_DATASETS)[number];
 
 /** What a comparison needs: the recording, the analysis trials and the rows that match it. */
 export interface DataComparison {
+  /** Which recording. */
   dataset: NeuralDataset;
   /** The recording, units x steps x conditions (Hz). */
   data: UnitsTimeConditions;
@@ -62,6 +65,8 @@ export interface DataComparison {
  * The comparison of a run on `taskName` (with `taskOptions`) with `dataset`. For
  * `hatsopoulos2007` the task must be reach8; the analysis trials keep its `outputOffset` and
  * `dataDir` and take the authors' test timing.
+ * @throws RangeError for an unknown dataset (field `neuralData`, with a hint) or a task other
+ *   than reach8; the errors of {@link loadHatsopoulos2007} for a bad `dataDir`
  */
 export function dataComparison(dataset: string, taskName: string, taskOptions: Record<string, unknown> = {}): DataComparison {
   const which = expectOneOf(dataset, 'neuralData', NEURAL_DATASETS);
@@ -101,8 +106,12 @@ function varies(x: UnitsTimeConditions): boolean {
 /**
  * Runs the analysis trials (noise-free: the model's state noise is not used) and scores the
  * model: distance to the recording, normalised accuracy, loss, and the window activity.
+ * @param ws scratch buffers, reused across calls
+ * @throws TypeError when `model` is not a LeakyRNN; RangeError when its nIn or nOut does not
+ *   match the analysis trials (field `cmp.batch`)
  */
 export function scoreAgainstData(model: LeakyRNN, cmp: DataComparison, ws: Workspace = new Workspace()): CheckpointScore {
+  checkBatchShape(model, cmp.batch, 'cmp.batch');
   const quiet = model.config.noiseStd > 0 ? new LeakyRNN({ ...model.config, noiseStd: 0 }, model.params, model.masks) : model;
   const traj = runForward(quiet, cmp.batch, ws);
   const { loss } = lossAndOutputGrad(quiet, cmp.batch, traj, ws);
@@ -142,17 +151,36 @@ export function liu2025Checkpoints(n: number): number[] {
 
 /** Parameters in a record: the flat array (layout of ts/model/params.ts) as base64. */
 export interface EncodedParams {
+  /** Element type of the flat array. */
   dtype: DType;
+  /** The flat array's bytes (platform byte order, little-endian in practice), base64. */
   base64: string;
 }
 
+/**
+ * Encodes a flat parameter array (e.g. `model.params.flat`) for a JSON record.
+ * @throws TypeError unless `flat` is a Float64Array or Float32Array
+ */
 export function encodeParams(flat: FloatArray): EncodedParams {
+  if (!(flat instanceof Float64Array || flat instanceof Float32Array)) throw typeError('flat', 'a Float64Array or Float32Array (a ParamSet.flat)', flat);
   return { dtype: flat instanceof Float32Array ? 'float32' : 'float64', base64: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64') };
 }
 
-/** The ParamSet of an encoded parameter array for a model of `dims`. */
+/**
+ * The ParamSet of an encoded parameter array for a model of `dims` (a copy).
+ * @throws TypeError / RangeError for an `encoded` that is not { dtype, base64 } with dtype
+ *   float64 or float32, or whose byte count does not match dims
+ */
 export function decodeParams(encoded: EncodedParams, dims: ParamSet['dims']): ParamSet {
+  const e = expectObject(encoded, 'encoded');
+  const dtype = expectOneOf(e.dtype, 'encoded.dtype', DTYPES);
+  expectString(e.base64, 'encoded.base64');
+  const layout = paramLayout(checkDims(dims));
   const bytes = Buffer.from(encoded.base64, 'base64');
+  const expectedBytes = layout.total * (dtype === 'float32' ? 4 : 8);
+  if (bytes.length !== expectedBytes) {
+    throw rangeError('encoded.base64', `${expectedBytes} bytes (${layout.total} ${dtype} parameters for these dims)`, undefined, `${bytes.length} bytes`);
+  }
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   const flat = encoded.dtype === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
@@ -161,8 +189,11 @@ export function decodeParams(encoded: EncodedParams, dims: ParamSet['dims']): Pa
 
 /** A summary without its values (or with them, for statistics across runs). */
 export interface SummaryRecord {
+  /** Mean of the values. */
   mean: number;
+  /** Population standard deviation (ddof 0). */
   std: number;
+  /** The values, one per split. */
   values: number[];
 }
 
@@ -172,14 +203,34 @@ function summaryRecord(s: Summary): SummaryRecord {
 
 /** What a run compared with a recording leaves in its record (rnnlab.run/1 `neural`). */
 export interface NeuralRecord {
+  /** The recording compared with. */
   dataset: NeuralDataset;
+  /** The distance used: angular Procrustes. */
   metric: 'procrustes';
   /** Rows of the analysis trials compared with the recording. */
   window: [number, number];
   /** Every checkpoint: distance / (pi/2), normalised accuracy and loss on the analysis trials. */
-  checkpoints: { iter: number[]; distance: number[]; normalizedAccuracy: number[]; loss: number[] };
+  checkpoints: {
+    /** Training updates done at each checkpoint. */
+    iter: number[];
+    /** Distance / (pi/2) in [0, 1] (NaN when every model unit was constant). */
+    distance: number[];
+    /** Paper 2's normalised accuracy. */
+    normalizedAccuracy: number[];
+    /** Task loss. */
+    loss: number[];
+  };
   /** The checkpoint of minimum distance, with its parameters (null if no distance was defined). */
-  best: { iter: number; distance: number; normalizedAccuracy: number; params: EncodedParams } | null;
+  best: {
+    /** Training updates done at that checkpoint. */
+    iter: number;
+    /** Its distance / (pi/2). */
+    distance: number;
+    /** Its normalised accuracy. */
+    normalizedAccuracy: number;
+    /** Its parameters (see {@link decodeParams}). */
+    params: EncodedParams;
+  } | null;
   /**
    * The noise floor on `splits` random halves of the neurons (drawn from the generator given to
    * finish; runs use Rng('noise-floor').fork(seed), so runs with the same seed share their
@@ -187,12 +238,33 @@ export interface NeuralRecord {
    * `best`: d1 = dataToData, d2 = distance, (d2 - d1) / (1 - d1) = normalized; all / (pi/2).
    */
   noiseFloor: {
+    /** Number of random splits. */
     splits: number;
+    /** Neurons per half (and model units drawn). */
     nSample: number;
+    /** d1, the noise floor. */
     dataToData: SummaryRecord;
-    crossConditionAverage: { distance: SummaryRecord; normalized: SummaryRecord };
-    untrained: { distance: SummaryRecord; normalized: SummaryRecord } | null;
-    best: { distance: SummaryRecord; normalized: SummaryRecord } | null;
+    /** The cross-condition-average baseline: d3 and (d3 - d1) / (1 - d1). */
+    crossConditionAverage: {
+      /** d3 per split. */
+      distance: SummaryRecord;
+      /** (d3 - d1) / (1 - d1) per split. */
+      normalized: SummaryRecord;
+    };
+    /** The model at iteration 0 (null when 0 was not a checkpoint or had no distance). */
+    untrained: {
+      /** d2 per split. */
+      distance: SummaryRecord;
+      /** (d2 - d1) / (1 - d1) per split. */
+      normalized: SummaryRecord;
+    } | null;
+    /** The model at `best` (null without one). */
+    best: {
+      /** d2 per split. */
+      distance: SummaryRecord;
+      /** (d2 - d1) / (1 - d1) per split. */
+      normalized: SummaryRecord;
+    } | null;
   };
 }
 
@@ -202,6 +274,7 @@ export interface NeuralRecord {
  * activity of the first checkpoint (the untrained model when 0 is a checkpoint) and of the best.
  */
 export class NeuralTracker {
+  /** The comparison every checkpoint is scored with. */
   readonly cmp: DataComparison;
   private readonly ws = new Workspace();
   private readonly iters: number[] = [];
@@ -211,11 +284,15 @@ export class NeuralTracker {
   private untrained: UnitsTimeConditions | null = null;
   private best: { iter: number; distance: number; normalizedAccuracy: number; params: EncodedParams; activity: UnitsTimeConditions } | null = null;
 
+  /** @param cmp the comparison, from {@link dataComparison} */
   constructor(cmp: DataComparison) {
     this.cmp = cmp;
   }
 
-  /** Scores the model at checkpoint `iter`. */
+  /**
+   * Scores the model at checkpoint `iter` (training updates done) and keeps the best.
+   * @throws the errors of {@link scoreAgainstData}
+   */
   observe(iter: number, model: LeakyRNN): CheckpointScore {
     const score = scoreAgainstData(model, this.cmp, this.ws);
     this.iters.push(iter);

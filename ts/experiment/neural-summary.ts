@@ -15,9 +15,9 @@ import type { TTest } from '../analysis/stats.js';
 import { normalizedDistance } from '../analysis/similarity.js';
 import { LeakyRNN } from '../model/leaky-rnn.js';
 import { Rng } from '../rng.js';
-import { rangeError } from '../validate.js';
+import { expectNumber, rangeError, typeError } from '../validate.js';
 import { dataComparison, decodeParams, scoreAgainstData } from './data-comparison.js';
-import type { DataComparison } from './data-comparison.js';
+import type { DataComparison, NeuralRecord } from './data-comparison.js';
 import { modelConfigFor, prepareRun } from './run.js';
 import type { RunRecord } from './run.js';
 
@@ -28,6 +28,7 @@ export interface Stat {
   n: number;
 }
 
+/** The {@link Stat} of `values` (mean NaN for none). @internal */
 export function stat(values: readonly number[]): Stat {
   const n = values.length;
   const mean = n ? values.reduce((a, b) => a + b, 0) / n : NaN;
@@ -35,18 +36,35 @@ export function stat(values: readonly number[]): Stat {
   return { mean, std, n };
 }
 
+/** The neural record of a run, or a RangeError naming the run when it has none. */
+function neuralOf(record: RunRecord, field: string): NeuralRecord {
+  if (record === null || typeof record !== 'object' || record.config === null || typeof record.config !== 'object') {
+    throw typeError(field, 'a run record (rnnlab.run/1)', record);
+  }
+  if (!record.neural) throw rangeError(`${field}.neural`, 'a run compared with a recording (run setting neuralData)', undefined, `run ${record.id} without a comparison`);
+  return record.neural;
+}
+
 /** Records of runs with a neural comparison, grouped by rule and gain (seeds pooled). */
 export interface RunGroup {
+  /** The learning rule of the runs. */
   rule: string;
   /** The recurrent gain g of the run settings (Wh ~ N(0, g^2/N)). */
   gain: number;
+  /** The runs, sorted by seed. */
   records: RunRecord[];
 }
 
+/**
+ * Groups run records by (rule, gain), each group's runs sorted by seed, groups in first-seen order.
+ * @throws TypeError when `records` is not an array; RangeError for a run without a neural
+ *   comparison (field `records[k].neural`)
+ */
 export function groupByRuleAndGain(records: readonly RunRecord[]): RunGroup[] {
+  if (!Array.isArray(records as unknown)) throw typeError('records', 'an array of run records', records);
   const groups = new Map<string, RunGroup>();
-  for (const r of records) {
-    if (!r.neural) throw rangeError('records', 'runs compared with a recording (run setting neuralData)', undefined, `run ${r.id} without a comparison`);
+  for (const [k, r] of records.entries()) {
+    neuralOf(r, `records[${k}]`);
     const key = `${r.config.rule}|${r.config.gain}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { rule: r.config.rule, gain: r.config.gain, records: [] }));
@@ -58,10 +76,15 @@ export function groupByRuleAndGain(records: readonly RunRecord[]): RunGroup[] {
 
 /** The mean trajectory of a group through (accuracy, distance) over the shared checkpoints. */
 export interface DistanceCurve {
+  /** The group's learning rule. */
   rule: string;
+  /** The group's recurrent gain. */
   gain: number;
+  /** The checkpoints (training updates done), ascending. */
   iter: number[];
+  /** Normalised accuracy across seeds at each checkpoint. */
   accuracy: Stat[];
+  /** Distance to the recording / (pi/2) across seeds at each checkpoint. */
   distance: Stat[];
 }
 
@@ -69,8 +92,11 @@ export interface DistanceCurve {
  * Per checkpoint (runs of a group share the schedule), mean ± std across seeds of the normalised
  * accuracy and the distance; checkpoints a run did not reach (divergence) and undefined
  * distances are left out of that checkpoint's statistics.
+ * @throws RangeError for a run without a neural comparison
  */
 export function distanceCurve(group: RunGroup): DistanceCurve {
+  if (group === null || typeof group !== 'object' || !Array.isArray(group.records)) throw typeError('group', 'a run group { rule, gain, records }', group);
+  group.records.forEach((r, k) => neuralOf(r, `group.records[${k}]`));
   const iters = [...new Set(group.records.flatMap((r) => r.neural!.checkpoints.iter))].sort((a, b) => a - b);
   const accuracy: Stat[] = [];
   const distance: Stat[] = [];
@@ -92,10 +118,23 @@ export function distanceCurve(group: RunGroup): DistanceCurve {
 
 /**
  * The checkpoint whose normalised accuracy is closest to `target` (the authors' rule for "at
- * accuracy 0.8": argmin |error - (1 - 0.8)|; the first on ties), with its distance.
+ * accuracy 0.8": argmin |error - (1 - 0.8)|; the first on ties), with its distance. All NaN
+ * when no checkpoint has a defined distance.
+ * @throws RangeError for a run without a neural comparison or a target outside [0, 1]
  */
-export function atAccuracy(record: RunRecord, target: number): { iter: number; accuracy: number; distance: number } {
-  const c = record.neural!.checkpoints;
+export function atAccuracy(
+  record: RunRecord,
+  target: number,
+): {
+  /** The checkpoint (training updates done). */
+  iter: number;
+  /** Its normalised accuracy. */
+  accuracy: number;
+  /** Its distance to the recording / (pi/2). */
+  distance: number;
+} {
+  expectNumber(target, 'target', { min: 0, max: 1 });
+  const c = neuralOf(record, 'record').checkpoints;
   let best = -1;
   for (let k = 0; k < c.iter.length; k++) {
     if (!Number.isFinite(c.distance[k]!)) continue;
@@ -105,9 +144,12 @@ export function atAccuracy(record: RunRecord, target: number): { iter: number; a
   return { iter: c.iter[best]!, accuracy: c.normalizedAccuracy[best]!, distance: c.distance[best]! };
 }
 
-/** The highest normalised accuracy a run reached at any checkpoint. */
+/**
+ * The highest normalised accuracy a run reached at any checkpoint (0 without checkpoints).
+ * @throws RangeError for a run without a neural comparison
+ */
 export function peakAccuracy(record: RunRecord): number {
-  const a = record.neural!.checkpoints.normalizedAccuracy;
+  const a = neuralOf(record, 'record').checkpoints.normalizedAccuracy;
   return a.length ? Math.max(...a) : 0;
 }
 
@@ -153,7 +195,9 @@ function compare(a: string, x: readonly number[], b: string, y: readonly number[
 
 /** One row of the noise-floor table: d2 (and the normalised distance) pooled over seeds, and per seed. */
 export interface FloorEntry {
+  /** d2 / (pi/2), every split of every seed. */
   distance: Pooled;
+  /** (d2 - d1) / (1 - d1), every split of every seed. */
   normalized: Pooled;
   /** Mean d2 over the splits, one value per seed (the independent replicates). */
   perSeed: number[];
@@ -171,18 +215,39 @@ export interface FloorEntry {
  * the paper does not say which it used).
  */
 export interface NoiseFloorTable {
+  /** d1 / (pi/2), every split of every seed. */
   noiseFloor: Pooled;
+  /** Mean d1 over the splits, one value per seed. */
   noiseFloorPerSeed: number[];
-  trained: Record<string, FloorEntry & { bestIter: Stat; accuracyAtBest: Stat }>;
+  /** Per rule: its trained models at their minimum-distance checkpoint. */
+  trained: Record<
+    string,
+    FloorEntry & {
+      /** The minimum-distance checkpoint (training updates) across seeds. */
+      bestIter: Stat;
+      /** Normalised accuracy at that checkpoint across seeds. */
+      accuracyAtBest: Stat;
+    }
+  >;
+  /** The untrained models (one per seed). */
   untrained: FloorEntry;
+  /** The cross-condition-average baseline d3 / (pi/2), every split of every seed. */
   crossConditionAverage: Pooled;
+  /** Welch tests across seeds: each rule against the floor and the untrained, eprop against bptt. */
   tests: Comparison[];
+  /** The same tests on the pooled split values (not independent; see above). */
   pooledTests: Comparison[];
 }
 
 const meanOf = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
+/**
+ * Builds the {@link NoiseFloorTable} for `rules` from grouped runs (every gain of a rule pooled).
+ * @throws RangeError when no group of the rules has a run, or a run has no neural comparison
+ */
 export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly string[]): NoiseFloorTable {
+  if (!Array.isArray(groups as unknown)) throw typeError('groups', 'an array of run groups (see groupByRuleAndGain)', groups);
+  if (!Array.isArray(rules as unknown)) throw typeError('rules', 'an array of rule names', rules);
   const chosen = groups.filter((g) => rules.includes(g.rule));
   if (!chosen.some((g) => g.records.length > 0)) throw rangeError('groups', 'at least one run of the rules', rules);
   const floorBySeed = new Map<number, { d1: number[]; ccad: number[] }>();
@@ -192,8 +257,8 @@ export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly str
     const d: number[] = [];
     const nd: number[] = [];
     const perSeed: number[] = [];
-    for (const r of g.records) {
-      const nf = r.neural!.noiseFloor;
+    for (const [k, r] of g.records.entries()) {
+      const nf = neuralOf(r, `group ${g.rule} records[${k}]`).noiseFloor;
       if (!floorBySeed.has(r.config.seed)) floorBySeed.set(r.config.seed, { d1: nf.dataToData.values, ccad: nf.crossConditionAverage.distance.values });
       if (nf.best) {
         d.push(...nf.best.distance.values);
@@ -242,17 +307,54 @@ export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly str
  * first two rules (per gain).
  */
 export interface GainTable {
+  /** The matched normalised accuracy A (0 when no level qualifies). */
   accuracy: number;
+  /** The gains, as given. */
   gains: number[];
+  /** The rules, as given. */
   rules: string[];
-  cells: Record<string, Record<string, { distance: Stat; accuracy: Stat; values: number[]; reached: number; runs: number; peakAccuracy: Stat }>>;
+  /** `cells[rule][String(gain)]`: the distances at accuracy A. */
+  cells: Record<
+    string,
+    Record<
+      string,
+      {
+        /** Distance / (pi/2) at the checkpoint closest to A, across the seeds that reached A. */
+        distance: Stat;
+        /** The normalised accuracy of those checkpoints. */
+        accuracy: Stat;
+        /** The distances themselves, one per seed that reached A. */
+        values: number[];
+        /** Number of runs that reached A. */
+        reached: number;
+        /** Number of runs of the cell. */
+        runs: number;
+        /** Peak normalised accuracy across all runs of the cell. */
+        peakAccuracy: Stat;
+      }
+    >
+  >;
+  /** Per gain (`String(gain)`): the distance at checkpoint 0 across seeds. */
   untrained: Record<string, Stat>;
+  /** `gainTests[rule][String(gain)]`: Welch test of the reference gain against that gain (null with fewer than 2 values a side). */
   gainTests: Record<string, Record<string, Comparison | null>>;
+  /** Per gain: Welch test of the second rule against the first (null with fewer than 2 values a side). */
   ruleTests: Record<string, Comparison | null>;
+  /** The gain at which A is chosen. */
   referenceGain: number;
 }
 
+/**
+ * Builds the {@link GainTable} for the grid rules x gains.
+ * @param referenceGain the gain at which the matched accuracy is chosen (must be one of `gains`)
+ * @throws TypeError / RangeError for arguments that are not arrays, a reference gain not in
+ *   `gains`, or a run without a neural comparison
+ */
 export function gainTable(groups: readonly RunGroup[], rules: readonly string[], gains: readonly number[], referenceGain: number): GainTable {
+  if (!Array.isArray(groups as unknown)) throw typeError('groups', 'an array of run groups (see groupByRuleAndGain)', groups);
+  if (!Array.isArray(rules as unknown)) throw typeError('rules', 'an array of rule names', rules);
+  if (!Array.isArray(gains as unknown)) throw typeError('gains', 'an array of gains', gains);
+  if (!gains.includes(referenceGain)) throw rangeError('referenceGain', `one of the gains ${gains.join(', ')}`, referenceGain);
   const inGrid = groups.filter((g) => rules.includes(g.rule) && gains.includes(g.gain));
   const accuracy = matchedAccuracy(inGrid.filter((g) => g.gain === referenceGain).map((g) => g.records));
   const cells: GainTable['cells'] = {};
@@ -288,11 +390,37 @@ export function gainTable(groups: readonly RunGroup[], rules: readonly string[],
 
 /** Figure 9: the rules at the reference gain compared at one accuracy (matchedAccuracy over the rules). */
 export interface RulesAtAccuracy {
+  /** The matched normalised accuracy A (0 when no level qualifies). */
   accuracy: number;
-  rows: { rule: string; distance: Stat; accuracy: Stat; values: number[]; reached: number; runs: number; peakAccuracy: Stat; versusBptt: Comparison | null }[];
+  /** One row per rule that has runs at the gain, in the order asked for. */
+  rows: {
+    /** The learning rule. */
+    rule: string;
+    /** Distance / (pi/2) at the checkpoint closest to A, across the seeds that reached A. */
+    distance: Stat;
+    /** The normalised accuracy of those checkpoints. */
+    accuracy: Stat;
+    /** The distances themselves, one per seed that reached A. */
+    values: number[];
+    /** Number of runs that reached A. */
+    reached: number;
+    /** Number of runs of the rule. */
+    runs: number;
+    /** Peak normalised accuracy across the rule's runs. */
+    peakAccuracy: Stat;
+    /** Welch test of this rule's distances against bptt's (null for bptt or too few values). */
+    versusBptt: Comparison | null;
+  }[];
 }
 
+/**
+ * Builds {@link RulesAtAccuracy} for `rules` at one gain.
+ * @throws TypeError when groups or rules is not an array; RangeError for a run without a
+ *   neural comparison
+ */
 export function rulesAtAccuracy(groups: readonly RunGroup[], rules: readonly string[], gain: number): RulesAtAccuracy {
+  if (!Array.isArray(groups as unknown)) throw typeError('groups', 'an array of run groups (see groupByRuleAndGain)', groups);
+  if (!Array.isArray(rules as unknown)) throw typeError('rules', 'an array of rule names', rules);
   const chosen = rules.map((rule) => groups.find((g) => g.rule === rule && g.gain === gain)).filter((g): g is RunGroup => g !== undefined);
   const accuracy = matchedAccuracy(chosen.map((g) => g.records));
   const values = new Map(chosen.map((g) => [g.rule, g.records.filter((r) => peakAccuracy(r) >= accuracy - REACH_TOLERANCE).map((r) => atAccuracy(r, accuracy))]));
@@ -319,7 +447,11 @@ export interface PairwiseSummary {
   embedding: number[];
 }
 
-/** Rebuilds a run's model at its best checkpoint, or before training. */
+/**
+ * Rebuilds a run's model at its best checkpoint, or before training (re-created from the run's
+ * settings and seed).
+ * @throws RangeError for `best` when the run has no best checkpoint
+ */
 export function modelOfRecord(record: RunRecord, which: 'best' | 'untrained'): LeakyRNN {
   const prepared = prepareRun(record.config);
   if (which === 'untrained') return prepared.initial;
@@ -333,11 +465,14 @@ export function modelOfRecord(record: RunRecord, which: 'best' | 'untrained'): L
  * The data and, for every run of `records`, its model at the best checkpoint, plus one untrained
  * model per seed (the untrained model depends only on the seed and the gain); distances by
  * angular Procrustes / (pi/2) on the comparison window; UMAP from a fixed seed.
+ * @param cmp the comparison (default: rebuilt from the first run's settings)
+ * @throws RangeError for an empty list or a first run without a neural comparison
  */
 export function pairwiseSummary(records: readonly RunRecord[], cmp?: DataComparison): PairwiseSummary {
+  if (!Array.isArray(records as unknown)) throw typeError('records', 'an array of run records', records);
   const first = records[0];
   if (!first) throw rangeError('records', 'at least one run', records);
-  const comparison = cmp ?? dataComparison(first.neural!.dataset, first.config.task, first.config.taskOptions);
+  const comparison = cmp ?? dataComparison(neuralOf(first, 'records[0]').dataset, first.config.task, first.config.taskOptions);
   const reps: UnitsTimeConditions[] = [comparison.data];
   const labels = ['data'];
   const groups = ['data'];
@@ -362,7 +497,10 @@ export function pairwiseSummary(records: readonly RunRecord[], cmp?: DataCompari
   return { labels, groups, distances, embedding };
 }
 
-/** Correlation between mean accuracy and mean distance along a curve (Figure 1B's trend). */
+/**
+ * Pearson correlation between mean accuracy and mean distance along a curve (Figure 1B's
+ * trend), over the checkpoints where both are defined; NaN with fewer than 2 such checkpoints.
+ */
 export function accuracyDistanceCorrelation(curve: DistanceCurve): number {
   const ok = curve.iter.map((_, k) => k).filter((k) => curve.accuracy[k]!.n > 0 && Number.isFinite(curve.distance[k]!.mean));
   if (ok.length < 2) return NaN;

@@ -15,6 +15,7 @@ import { rangeError, typeError } from '../validate.js';
 export interface DecisionScore {
   /** correct / scored, in [0, 1]. */
   accuracy: number;
+  /** Number of scored trials whose choice was the correct one. */
   correct: number;
   /** Trials with a decision period of at least one row (normally all of them). */
   scored: number;

@@ -31,7 +31,34 @@ export const SweepSpecSchema = z.strictObject({
   axes: Axes.optional(),
   grids: z.array(GridSchema).min(1).optional(),
 });
-export type SweepSpec = z.infer<typeof SweepSpecSchema>;
+/** One grid of a sweep: its axes crossed, with settings held fixed. */
+export interface SweepGrid {
+  /** Run setting -> the values to cross (at least one each). */
+  axes: Record<string, unknown[]>;
+  /** Run settings held fixed in this grid (override the sweep's `fixed`). */
+  fixed?: Record<string, unknown> | undefined;
+}
+
+/** A parsed sweep file (`rnnlab.sweep/1`): either `axes` or `grids`, and optional fixed settings. */
+export interface SweepSpec {
+  /** "rnnlab.sweep/1" when given. */
+  format?: 'rnnlab.sweep/1' | undefined;
+  /** Name of the sweep (used for its folder and report). */
+  name?: string | undefined;
+  /** Free text describing the sweep. */
+  description?: string | undefined;
+  /** Run settings held fixed for every run (see the run settings of `rnnlab train`). */
+  fixed?: Record<string, unknown> | undefined;
+  /** Run setting -> the values to cross, for a single grid. */
+  axes?: Record<string, unknown[]> | undefined;
+  /** A union of grids (instead of `axes`). */
+  grids?: SweepGrid[] | undefined;
+}
+true satisfies SpecMatchesSchema<SweepSpec, z.infer<typeof SweepSpecSchema>>;
+true satisfies SpecMatchesSchema<z.infer<typeof SweepSpecSchema>, SweepSpec>;
+
+/** true when A is assignable to B with the same keys (a compile-time check of SweepSpec). */
+type SpecMatchesSchema<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? (A extends B ? true : false) : false;
 
 /** One run of a sweep. */
 export interface PlannedRun {

@@ -5,10 +5,20 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { rangeError } from '../validate.js';
+import { rangeError, typeError } from '../validate.js';
+
+/**
+ * Throws unless `path` is a non-empty string (a number would be read as a file descriptor).
+ * @internal
+ */
+export function expectPath(path: unknown, field: string): string {
+  if (typeof path !== 'string' || path === '') throw typeError(field, 'a file path (non-empty string)', path);
+  return path;
+}
 
 /** Reads and parses a JSON file; a missing file or bad JSON is a RangeError naming `field`. */
 export function readJsonFile(path: string, field: string): unknown {
+  expectPath(path, field);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -28,11 +38,19 @@ export function readJsonFile(path: string, field: string): unknown {
  * reader never sees a half-written file. Refuses to replace an existing file unless `overwrite`.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: { overwrite?: boolean } = {}): void {
+  expectPath(path, 'path');
   if (!options.overwrite && existsSync(path)) {
     throw rangeError('path', 'a file that does not exist yet (rnnlab never overwrites a file it was not asked to)', path, `${JSON.stringify(path)} (exists)`);
   }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'the folder does not exist' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
+    throw rangeError('path', 'a file path in an existing, writable folder', path, `${JSON.stringify(path)} (${why})`);
+  }
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fsyncSync(fd);

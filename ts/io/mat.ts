@@ -67,6 +67,7 @@ const MX_OTHER: Record<number, string> = { 1: 'cell array', 2: 'struct', 3: 'obj
 /** Default cap on the size of one decompressed variable (bytes). */
 const DEFAULT_MAX_BYTES = 2 ** 31 - 1;
 
+/** Options of {@link readMat}, {@link readMatVariable} and {@link parseMat}. */
 export interface ReadMatOptions {
   /** Name used in error messages (default "mat"). */
   field?: string;
@@ -81,7 +82,12 @@ export interface MatFile {
   /** Numeric and logical variables by name, row-major with MATLAB's dimensions. */
   variables: Record<string, NdArray>;
   /** Variables that were not read, with the reason (their class, or "complex"). */
-  skipped: { name: string; reason: string }[];
+  skipped: {
+    /** The variable's name. */
+    name: string;
+    /** Why it was skipped: its MATLAB class (e.g. "struct") or "complex". */
+    reason: string;
+  }[];
 }
 
 const V73_HELP =

@@ -8,28 +8,58 @@
  * so that the saved model reproduces exactly; Dale's signs follow from the config.
  * @module
  */
-import { LeakyRNN, resolveConfig } from '../model/leaky-rnn.js';
+import { LeakyRNN, expectModel, resolveConfig } from '../model/leaky-rnn.js';
 import type { ModelMasks } from '../model/leaky-rnn.js';
 import { PARAM_NAMES, ParamSet } from '../model/params.js';
 import type { DType, ParamName } from '../model/params.js';
 import { RnnlabRangeError, expectKnownKeys, expectObject, rangeError, readNestedArray, toNested, typeError } from '../validate.js';
 import { readJsonFile, writeJsonFile } from './files.js';
 
+/** The `format` string of a model file this version reads and writes. */
 export const MODEL_FORMAT = 'rnnlab.model/1';
+
+/** The JSON object of a model file (see the module description). */
+export interface ModelJSON {
+  /** Always {@link MODEL_FORMAT}. */
+  format: string;
+  /** The model's resolved config ({@link ResolvedConfig}: sizes, alpha, activation, ...). */
+  config: Record<string, unknown>;
+  /** Every parameter as nested row-major arrays: Wh [N][N], Wx [N][nIn], b [N], Wout [nOut][N], bOut [nOut], h0 [N]. */
+  params: Record<string, unknown>;
+  /** The 0/1 sparsity mask of Wh, [N][N], when the model has one. */
+  masks?: Record<string, unknown>;
+}
+
+/** Options of {@link modelFromJSON} and {@link readModelFile}. */
+export interface ModelReadOptions {
+  /** Element type of the parameters (default "float64"). */
+  dtype?: DType;
+  /** Name used in error messages (default "model"). */
+  field?: string;
+}
 
 const OPTIONAL_PARAMS: readonly ParamName[] = ['b', 'bOut', 'h0'];
 
-/** The JSON object of a model file. */
-export function modelToJSON(model: LeakyRNN): { format: string; config: Record<string, unknown>; params: Record<string, unknown>; masks?: Record<string, unknown> } {
+/**
+ * The JSON object of a model file (nested arrays, ready for JSON.stringify).
+ * @throws TypeError when `model` is not a LeakyRNN
+ */
+export function modelToJSON(model: LeakyRNN): ModelJSON {
+  expectModel(model, 'model');
   const params: Record<string, unknown> = {};
   for (const name of PARAM_NAMES) params[name] = toNested(model.params.get(name), model.params.shape(name));
-  const json: { format: string; config: Record<string, unknown>; params: Record<string, unknown>; masks?: Record<string, unknown> } = { format: MODEL_FORMAT, config: { ...model.config }, params };
+  const json: ModelJSON = { format: MODEL_FORMAT, config: { ...model.config }, params };
   if (model.whMask) json.masks = { Wh: toNested(model.whMask, [model.N, model.N]) };
   return json;
 }
 
-/** Builds a model from the JSON of a model file, validating every field. */
-export function modelFromJSON(json: unknown, options: { dtype?: DType; field?: string } = {}): LeakyRNN {
+/**
+ * Builds a model from the JSON of a model file, validating every field.
+ * @throws TypeError / RangeError naming the field (e.g. `model.params.Wh[3]`) for a wrong or
+ *   missing format, an invalid config, an unknown key, a parameter of the wrong shape or with a
+ *   non-finite value, or a missing or invalid sparsity mask
+ */
+export function modelFromJSON(json: unknown, options: ModelReadOptions = {}): LeakyRNN {
   const field = options.field ?? 'model';
   const obj = expectObject(json, field);
   expectKnownKeys(obj, ['format', 'config', 'params', 'masks'], field);
@@ -65,13 +95,22 @@ export function modelFromJSON(json: unknown, options: { dtype?: DType; field?: s
   }
 }
 
-/** Reads a model file (see {@link modelFromJSON}). */
-export function readModelFile(path: string, options: { dtype?: DType; field?: string } = {}): LeakyRNN {
+/**
+ * Reads a model file (see {@link modelFromJSON}).
+ * @throws TypeError when path is not a non-empty string; RangeError for a missing or unreadable
+ *   file or invalid JSON; the errors of {@link modelFromJSON}, with the path in the field name
+ */
+export function readModelFile(path: string, options: ModelReadOptions = {}): LeakyRNN {
   const field = options.field ?? 'model';
   return modelFromJSON(readJsonFile(path, field), { ...options, field: `${field} (${path})` });
 }
 
-/** Writes a model file atomically; refuses to replace an existing file unless `overwrite`. */
+/**
+ * Writes a model file atomically; refuses to replace an existing file unless `overwrite`.
+ * @throws TypeError for a path that is not a non-empty string or a model that is not a
+ *   LeakyRNN; RangeError for an existing file (without overwrite) or a folder that does not
+ *   exist or cannot be written
+ */
 export function writeModelFile(path: string, model: LeakyRNN, options: { overwrite?: boolean } = {}): void {
   writeJsonFile(path, modelToJSON(model), options);
 }

@@ -9,6 +9,7 @@ import { rangeError, typeError } from '../validate.js';
 
 /** Element types the readers understand (the type stored in the file). */
 export const NUMERIC_DTYPES = ['float64', 'float32', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'bool'] as const;
+/** One of {@link NUMERIC_DTYPES}. */
 export type NumericDType = (typeof NUMERIC_DTYPES)[number];
 
 /**

@@ -26,6 +26,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** Largest array the reader allocates (elements); protects against absurd shapes in corrupt headers. */
 const MAX_ELEMENTS = 2 ** 31 - 1;
 
+/** Options of {@link readNpy} and {@link parseNpy}. */
 export interface ReadNpyOptions {
   /** Name used in error messages (default "npy"). */
   field?: string;
@@ -328,6 +329,7 @@ class LiteralParser {
 // ------------------------------------------------------------------------------------------
 // Writer
 
+/** Options of {@link writeNpy}. */
 export interface WriteNpyOptions {
   /** Replace an existing file (default false: rnnlab never overwrites a file unasked). */
   overwrite?: boolean;

@@ -21,11 +21,21 @@ import { native } from '../native.js';
 import type { FloatArray } from '../native.js';
 import type { Workspace } from '../rules/workspace.js';
 import type { LeakyRNN } from './leaky-rnn.js';
+import { expectModel } from './leaky-rnn.js';
 import { allocate } from './params.js';
+import { expectInteger, expectNumber } from '../validate.js';
 import type { DType, ParamSet } from './params.js';
 
-/** Number of excitatory units under Dale's law: floor(fraction * N) (the reference's int(0.8 N)). */
+/**
+ * Number of excitatory units under Dale's law: floor(fraction * N) (the reference's int(0.8 N));
+ * they are units 0..count-1.
+ * @param N number of hidden units (integer >= 1)
+ * @param fraction excitatory fraction in [0, 1]
+ * @throws TypeError / RangeError when N is not an integer >= 1 or fraction not in [0, 1]
+ */
 export function excitatoryCount(N: number, fraction: number): number {
+  expectInteger(N, 'N', 1);
+  expectNumber(fraction, 'fraction', { min: 0, max: 1 });
   return Math.floor(fraction * N + 1e-9);
 }
 
@@ -40,7 +50,7 @@ export interface WeightConstraint {
   absolute: boolean;
 }
 
-/** Builds the constraint of an N-unit network, or null when there is none. */
+/** Builds the constraint of an N-unit network, or null when there is none. @internal */
 export function buildConstraint(N: number, dale: { excitatoryFraction: number } | null, mask: Float64Array | null, dtype: DType): WeightConstraint | null {
   if (!dale && !mask) return null;
   const multiplier = allocate(dtype, N * N);
@@ -57,6 +67,7 @@ export function buildConstraint(N: number, dale: { excitatoryFraction: number } 
 /**
  * The flat parameter array the kernels should run on: `model.params.flat` itself when the model
  * has no constraint (no copy), otherwise a workspace copy whose Wh block holds the effective weights.
+ * @internal
  */
 export function effectiveParams(model: LeakyRNN, ws: Workspace): FloatArray {
   const constraint = model.constraint;
@@ -69,8 +80,14 @@ export function effectiveParams(model: LeakyRNN, ws: Workspace): FloatArray {
   return out;
 }
 
-/** A new {@link ParamSet} holding the effective parameters of `model` (for analyses and users). */
+/**
+ * A new {@link ParamSet} (same dtype) holding the parameters the dynamics actually use: Wh_eff =
+ * |Wh| * S * mask under Dale's law, Wh * mask with a sparsity mask only, and a plain copy of
+ * `model.params` for an unconstrained model. The other parameters are copied unchanged.
+ * @throws TypeError when `model` is not a LeakyRNN
+ */
 export function effectiveParamSet(model: LeakyRNN): ParamSet {
+  expectModel(model);
   const out = model.params.clone();
   const constraint = model.constraint;
   if (constraint) native.constrainWeights(model.params.Wh, constraint.multiplier, constraint.absolute ? 1 : 0, out.Wh);
@@ -80,6 +97,7 @@ export function effectiveParamSet(model: LeakyRNN): ParamSet {
 /**
  * Maps a gradient with respect to the effective parameters (what every kernel computes) to the
  * gradient with respect to the raw parameters, in place. Nothing to do without a constraint.
+ * @internal
  */
 export function gradientToRaw(model: LeakyRNN, grads: ParamSet): void {
   const constraint = model.constraint;

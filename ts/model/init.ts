@@ -16,17 +16,30 @@ import type { Rng } from '../rng.js';
 import { expectNumber, expectOneOf } from '../validate.js';
 import type { ParamSet } from './params.js';
 
+/**
+ * Input and readout initialisation schemes (Wh ~ N(0, gain^2 / N) in all of them):
+ * - `yang2020` (default): Wx ~ U(-1/sqrt(nIn), 1/sqrt(nIn)), Wout ~ U(-1/sqrt(N), 1/sqrt(N))
+ *   (PyTorch nn.Linear defaults; paper 1);
+ * - `liu2025`: Wx ~ N(0, 1/nIn), Wout ~ U(-1/sqrt(N), 1/sqrt(N)) (paper 2's code);
+ * - `schuessler2020`: each input column a unit-norm Gaussian vector times sqrt(N), each readout
+ *   row one times 1/sqrt(N) (the Romo reference).
+ * b, bOut and h0 start at zero.
+ */
 export const INIT_SCHEMES = ['yang2020', 'liu2025', 'schuessler2020'] as const;
+/** One of {@link INIT_SCHEMES}. */
 export type InitScheme = (typeof INIT_SCHEMES)[number];
 
+/** @internal */
 export interface InitOptions {
+  /** Generator of the draw (forked per parameter: 'Wh', 'Wx', 'Wout'). */
   rng: Rng;
   /** Recurrent gain g >= 0. */
   gain: number;
+  /** Input and readout scheme. */
   scheme: InitScheme;
 }
 
-/** Overwrites every parameter of `params` with a fresh draw. */
+/** Overwrites every parameter of `params` with a fresh draw. @internal */
 export function initializeParams(params: ParamSet, options: InitOptions): void {
   const gain = expectNumber(options.gain, 'gain', { min: 0 });
   const scheme = expectOneOf(options.scheme, 'init', INIT_SCHEMES);

@@ -10,8 +10,9 @@
  */
 import { z } from 'zod';
 import type { NativeSpec } from '../native.js';
+import { expectRng } from '../rng.js';
 import type { Rng } from '../rng.js';
-import { expectFinite, expectKnownKeys, expectObject, parseWithSchema, rangeError, typeError } from '../validate.js';
+import { expectFinite, expectKnownKeys, expectNumber, expectObject, expectOneOf, parseWithSchema, rangeError, typeError } from '../validate.js';
 import { DTYPES, PARAM_NAMES, ParamSet, dtypeOf, paramShapes } from './params.js';
 import type { DType, ParamName } from './params.js';
 import { INIT_SCHEMES, initializeParams } from './init.js';
@@ -19,6 +20,7 @@ import type { InitScheme } from './init.js';
 import { buildConstraint, excitatoryCount } from './constraints.js';
 import type { WeightConstraint } from './constraints.js';
 
+/** The activation functions f of the hidden units. */
 export const ACTIVATIONS = ['relu', 'tanh', 'retanh', 'linear'] as const;
 /** relu (relu'(0) = 0), tanh, retanh = max(tanh, 0), linear. */
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -36,6 +38,7 @@ export interface LeakyRNNConfig {
   nOut: number;
   /** Leak factor in [0, 1): alpha = 1 - dt/tau. 0 is the vanilla discrete RNN. */
   alpha: number;
+  /** The activation f applied to the state to give the rates f(h) (see {@link Activation}). */
   activation: Activation;
   /** Time step, in the task's time unit (informational; must agree with alpha when tau is given). */
   dt?: number;
@@ -59,14 +62,17 @@ export interface LeakyRNNConfig {
   connectivity?: number;
 }
 
-/** A config with every default filled in. */
+/** A config with every default filled in (see {@link LeakyRNNConfig} for each field). */
 export interface ResolvedConfig extends Required<Omit<LeakyRNNConfig, 'dt' | 'tau' | 'excitatoryFraction'>> {
+  /** Time step in the task's time unit, when it was given (informational). */
   dt?: number;
+  /** Time constant in the unit of dt, when it was given; then alpha = 1 - dt/tau. */
   tau?: number;
   /** Present exactly when dale is true. */
   excitatoryFraction?: number;
 }
 
+/** zod schema of {@link LeakyRNNConfig}. @internal */
 export const ModelConfigSchema = z.strictObject({
   nIn: z.int().min(0),
   nHidden: z.int().min(1),
@@ -82,7 +88,16 @@ export const ModelConfigSchema = z.strictObject({
   connectivity: z.number().gt(0).max(1).optional(),
 });
 
-/** Validates a config (unknown keys, types, ranges) and fills in defaults. */
+/**
+ * Validates a config (unknown keys, types, ranges) and fills in defaults.
+ * @param config a {@link LeakyRNNConfig}
+ * @param field name of the argument in error messages (default "config")
+ * @throws TypeError for a config that is not an object, an unknown key (with a "did you mean"
+ *   hint), a missing required field or a field of the wrong type
+ * @throws RangeError for a value out of range (alpha outside [0, 1), sizes, fractions), an alpha
+ *   that disagrees with 1 - dt/tau, or an excitatoryFraction without dale (or one that leaves no
+ *   excitatory or no inhibitory unit)
+ */
 export function resolveConfig(config: unknown, field = 'config'): ResolvedConfig {
   expectObject(config, field);
   const c = parseWithSchema(ModelConfigSchema, config, field);
@@ -133,9 +148,11 @@ export interface CreateOptions {
   gain?: number;
   /** Input/readout initialisation scheme (see {@link INIT_SCHEMES}). Default "yang2020". */
   init?: InitScheme;
-  /** Default "float32". */
+  /** Element type of the parameters and of every computation on them. Default "float32". */
   dtype?: DType;
 }
+
+const CREATE_KEYS = ['rng', 'gain', 'init', 'dtype'] as const;
 
 /**
  * Initialisation under constraints, applied after the usual draw (reference-code.md 1.2): with
@@ -162,8 +179,24 @@ function applyConstraintInit(config: ResolvedConfig, params: ParamSet, rng: Rng)
   return mask;
 }
 
+/**
+ * A leaky (continuous-time, Euler-discretised) RNN:
+ * h_t = alpha h_{t-1} + (1 - alpha)(Wh f(h_{t-1}) + Wx x_t + b) + noise_t, y_t = Wout f(h_t) + bOut,
+ * for t = 1..T from h_0 = `params.h0`. Training changes `params` in place; the config and the
+ * masks are fixed.
+ *
+ * @example
+ * ```ts
+ * const model = LeakyRNN.create(
+ *   { nIn: 1, nHidden: 64, nOut: 2, alpha: 0.5, activation: 'relu' },
+ *   { rng: new Rng(1), gain: 1.5 },
+ * );
+ * ```
+ */
 export class LeakyRNN {
+  /** The validated configuration, every default filled in (frozen). */
   readonly config: Readonly<ResolvedConfig>;
+  /** The parameters (raw: under Dale's law or a sparsity mask the dynamics use the effective Wh). */
   readonly params: ParamSet;
   /** The fixed 0/1 sparsity mask of Wh [N][N] (row = postsynaptic), or null. Do not modify. */
   readonly whMask: Float64Array | null;
@@ -177,6 +210,14 @@ export class LeakyRNN {
    * Wraps existing parameters. Throws if the config is invalid, the parameters do not match its
    * sizes, any parameter is not finite, or a mask is missing, misshapen or not 0/1.
    * `masks.Wh` is required when config.connectivity < 1 and may be given (any 0/1 pattern) otherwise.
+   * The parameters are used as they are (not copied).
+   * @param config the model's configuration (see {@link resolveConfig})
+   * @param params parameters of matching sizes, any dtype
+   * @param masks fixed masks: `Wh` [N][N] of zeros and ones, row-major
+   * @throws TypeError for an invalid config (see {@link resolveConfig}), `params` that is not a
+   *   ParamSet, an unknown mask key, or a missing or non-array `masks.Wh`
+   * @throws RangeError for params of other sizes than the config, a non-finite parameter (named
+   *   by index), or a mask of the wrong length or with entries other than 0 and 1
    */
   constructor(config: LeakyRNNConfig, params: ParamSet, masks: ModelMasks = {}) {
     this.config = Object.freeze(resolveConfig(config));
@@ -197,21 +238,30 @@ export class LeakyRNN {
     this.constraint = buildConstraint(c.nHidden, c.dale ? { excitatoryFraction: c.excitatoryFraction! } : null, this.whMask, params.dtype);
   }
 
-  /** Creates a model with freshly initialised parameters. */
+  /**
+   * Creates a model with freshly initialised parameters: Wh ~ N(0, gain^2 / N), input and
+   * readout weights by `options.init` (see {@link INIT_SCHEMES}), b, bOut and h0 zero; then the
+   * sparsity mask (drawn from `rng.fork('connectivity')`, Wh scaled by 1/sqrt(p)) and Dale's
+   * balance (excitatory columns divided by N_E / N_I) when the config asks for them.
+   * @throws TypeError for an invalid config (see {@link resolveConfig}), options that are not an
+   *   object, an unknown option key, or a missing `options.rng`
+   * @throws RangeError for a gain that is negative or not finite, or an unknown init or dtype
+   */
   static create(config: LeakyRNNConfig, options: CreateOptions): LeakyRNN {
     const opts = expectObject(options, 'options');
-    for (const key of Object.keys(opts)) {
-      if (!['rng', 'gain', 'init', 'dtype'].includes(key)) throw typeError(`options.${key}`, 'one of the keys rng, gain, init, dtype', key, `unknown key "${key}"`);
-    }
+    expectKnownKeys(opts, CREATE_KEYS, 'options');
     const resolved = resolveConfig(config);
-    const dtype = options.dtype ?? 'float32';
-    if (!DTYPES.includes(dtype)) throw rangeError('options.dtype', `one of ${DTYPES.join(', ')}`, dtype);
+    const rng = expectRng(opts.rng, 'options.rng', 'the initial weights are drawn from it');
+    const gain = expectNumber(opts.gain ?? 1, 'options.gain', { min: 0 });
+    const scheme = expectOneOf(opts.init ?? 'yang2020', 'options.init', INIT_SCHEMES);
+    const dtype = expectOneOf(opts.dtype ?? 'float32', 'options.dtype', DTYPES);
     const params = new ParamSet(resolved, dtype);
-    initializeParams(params, { rng: options.rng, gain: options.gain ?? 1, scheme: options.init ?? 'yang2020' });
-    const mask = applyConstraintInit(resolved, params, options.rng);
+    initializeParams(params, { rng, gain, scheme });
+    const mask = applyConstraintInit(resolved, params, rng);
     return new LeakyRNN(resolved, params, mask ? { Wh: mask } : {});
   }
 
+  /** Element type of the parameters (and of the kernels' computations on them). */
   get dtype(): DType {
     return dtypeOf(this.params.flat);
   }
@@ -231,12 +281,15 @@ export class LeakyRNN {
     return this.whMask ? { Wh: this.whMask } : {};
   }
 
-  /** A deep copy, optionally in another dtype. */
+  /**
+   * A deep copy (parameters and masks), optionally in another dtype.
+   * @throws RangeError for an unknown dtype
+   */
   clone(dtype: DType = this.dtype): LeakyRNN {
     return new LeakyRNN(this.config, this.params.clone(dtype), this.whMask ? { Wh: this.whMask.slice() } : {});
   }
 
-  /** The sizes and settings the kernels read, for a batch of B trials of T steps. */
+  /** The sizes and settings the kernels read, for a batch of B trials of T steps. @internal */
   nativeSpec(T: number, B: number): NativeSpec {
     const c = this.config;
     return { N: c.nHidden, nIn: c.nIn, nOut: c.nOut, T, B, alpha: c.alpha, activation: ACTIVATIONS.indexOf(c.activation) };
@@ -245,6 +298,15 @@ export class LeakyRNN {
 
 export { INIT_SCHEMES };
 export type { InitScheme };
+
+/**
+ * Throws unless `value` is a {@link LeakyRNN}.
+ * @internal
+ */
+export function expectModel(value: unknown, field = 'model'): LeakyRNN {
+  if (!(value instanceof LeakyRNN)) throw typeError(field, 'a LeakyRNN (see LeakyRNN.create, readModelFile)', value);
+  return value;
+}
 
 /** Checks a 0/1 mask of N x N entries and copies it into a Float64Array. */
 function checkMask(mask: ArrayLike<number>, N: number): Float64Array {

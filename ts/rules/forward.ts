@@ -2,16 +2,19 @@
  * The forward pass and the loss, shared by every learning rule, and the per-batch arrays every
  * kernel reads (inputs, targets and mask in the model's dtype, state noise).
  * @module
+ * @internal
  */
 import { native } from '../native.js';
 import type { FloatArray, NativeSpec } from '../native.js';
 import { effectiveParams } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
+import { expectRng } from '../rng.js';
 import type { Rng } from '../rng.js';
+import { checkBatchShape } from '../trials.js';
 import type { Trials } from '../trials.js';
-import { expectNumber, expectObject, rangeError } from '../validate.js';
+import { expectNumber, expectObject, rangeError, typeError } from '../validate.js';
 import type { RuleContext } from './rule.js';
-import type { Workspace } from './workspace.js';
+import { Workspace } from './workspace.js';
 
 /** What the forward pass leaves in the workspace. */
 export interface Trajectory {
@@ -33,6 +36,16 @@ export interface Trajectory {
   Y: FloatArray;
 }
 
+/**
+ * The O(1) checks of a rule's `gradient` call (and of a forward pass): the model, the batch's
+ * sizes and array lengths against it, and the workspace. Values are scanned once per batch by
+ * the public entry points (checkTrials), not here.
+ */
+export function checkRuleCall(model: LeakyRNN, trials: Trials, ws: Workspace): void {
+  checkBatchShape(model, trials);
+  if (!(ws instanceof Workspace)) throw typeError('ctx.workspace', 'a Workspace (new Workspace())', ws);
+}
+
 /** Converts `values` into a workspace array of the model's dtype (no copy for float64). */
 export function inModelDtype(model: LeakyRNN, ws: Workspace, name: string, values: Float64Array): FloatArray {
   if (model.dtype === 'float64') return values;
@@ -47,9 +60,9 @@ export function inModelDtype(model: LeakyRNN, ws: Workspace, name: string, value
  */
 export function drawStateNoise(model: LeakyRNN, T: number, B: number, ws: Workspace, rng: Rng | undefined): FloatArray | null {
   if (!(model.config.noiseStd > 0)) return null;
-  if (!rng) throw rangeError('rng', 'a generator for the state noise (config.noiseStd > 0)', rng);
+  const gen = expectRng(rng, 'rng', `a generator for the state noise: config.noiseStd is ${model.config.noiseStd}`);
   const noise = ws.get('noise', model.dtype, T * B * model.N);
-  rng.fillNormal(noise, model.config.noiseStd);
+  gen.fillNormal(noise, model.config.noiseStd);
   return noise;
 }
 
@@ -66,6 +79,7 @@ export interface BatchArrays {
 
 /** Inputs, targets, mask (model dtype) and state noise of a batch, for the streaming kernels. */
 export function batchArrays(model: LeakyRNN, trials: Trials, ws: Workspace, rng: Rng | undefined): BatchArrays {
+  checkRuleCall(model, trials, ws);
   return {
     spec: model.nativeSpec(trials.T, trials.B),
     x: inModelDtype(model, ws, 'x', trials.inputs),
@@ -81,6 +95,7 @@ export function batchArrays(model: LeakyRNN, trials: Trials, ws: Workspace, rng:
  * has state noise (config.noiseStd > 0) an `rng` is required; the noise is drawn from it.
  */
 export function runForward(model: LeakyRNN, trials: Trials, ws: Workspace, rng?: Rng): Trajectory {
+  checkRuleCall(model, trials, ws);
   const { T, B } = trials;
   const N = model.N;
   const dtype = model.dtype;

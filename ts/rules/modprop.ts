@@ -26,16 +26,17 @@ import { gradientToRaw } from '../model/constraints.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { allocate } from '../model/params.js';
 import { native } from '../native.js';
-import { expectInteger, expectNumber, rangeError } from '../validate.js';
+import { expectFinite, expectInteger, expectNumber, rangeError, typeError } from '../validate.js';
 import { reverseWithLoss, runForward } from './forward.js';
 import { ruleOptions } from './options.js';
 import type { LearningRule } from './rule.js';
 
 /** The reference's constant derivative (LearningRuleSimilarities `mu`). */
 export const DEFAULT_MODPROP_MU = 0.2;
-/** The reference's numbers of excitatory and inhibitory cell types. */
+/** The reference's numbers of excitatory and inhibitory cell types. @internal */
 export const DEFAULT_CELL_TYPES = 8;
 
+/** Options of {@link createModprop} (and of `getRule('modprop', options)`). */
 export interface ModpropOptions {
   /** Constant replacing the ReLU derivative on the recurrent backward path (default 0.2). */
   mu?: number;
@@ -45,7 +46,7 @@ export interface ModpropOptions {
   inhibitoryTypes?: number;
 }
 
-/** Why ModProp cannot train `model`, or null if it can. */
+/** Why ModProp cannot train `model`, or null if it can. @internal */
 export function modpropRefusal(model: LeakyRNN): string | null {
   if (model.config.activation !== 'relu') return `ModProp needs relu units (it replaces the ReLU derivative by a constant); the model uses ${model.config.activation}`;
   if (!model.config.dale) return "ModProp needs Dale's law (its cell types are excitatory and inhibitory populations); the model has config.dale false";
@@ -60,9 +61,15 @@ export function modpropRefusal(model: LeakyRNN): string | null {
  * types when count mod types < q (e.g. 51 units, 8 types: seven of 6 and one of 9) and more
  * otherwise (29 units, 8 types: q = 3, eight of 3 and one of 5, i.e. 9 types), as the reference
  * does. A population smaller than `types` (where the reference fails) gets one type per unit.
- * Returns [start_0, ..., start_last, offset + count].
+ * Returns [start_0, ..., start_last, offset + count] (unit indices).
+ *
+ * Exported for the tests, which check it against the reference; no stability promise.
+ * @internal
  */
 export function cellTypeBounds(offset: number, count: number, types: number): number[] {
+  expectInteger(offset, 'offset', 0);
+  expectInteger(count, 'count', 0);
+  expectInteger(types, 'types', 1);
   const bounds: number[] = [];
   if (count < types) {
     for (let u = 0; u <= count; u++) bounds.push(offset + u);
@@ -78,8 +85,18 @@ export function cellTypeBounds(offset: number, count: number, types: number): nu
 /**
  * W_ab [N][N]: every entry of `W` [N][N] replaced by the mean of its (postsynaptic type,
  * presynaptic type) block, with the blocks given by boundaries `bounds` (see {@link cellTypeBounds}).
+ *
+ * Exported for the tests, which check it against the reference; no stability promise.
+ * @internal
  */
-export function blockAverage(W: FloatArray, N: number, bounds: readonly number[], out: FloatArray = allocate(W instanceof Float32Array ? 'float32' : 'float64', N * N)): FloatArray {
+export function blockAverage(W: FloatArray, N: number, bounds: readonly number[], out?: FloatArray): FloatArray {
+  expectInteger(N, 'N', 1);
+  if (!(W instanceof Float32Array || W instanceof Float64Array)) throw typeError('W', `a Float32Array or Float64Array [${N}][${N}]`, W);
+  if (W.length !== N * N) throw rangeError('W', `length ${N * N} ([${N}][${N}])`, W);
+  if (!Array.isArray(bounds) || bounds.length < 2) throw typeError('bounds', 'an array of at least two block boundaries', bounds);
+  bounds.forEach((v, k) => expectInteger(v, `bounds[${k}]`, k === 0 ? 0 : bounds[k - 1]! + 1, N));
+  if (out === undefined) out = allocate(W instanceof Float32Array ? 'float32' : 'float64', N * N);
+  else if (!(out instanceof Float32Array || out instanceof Float64Array) || out.length !== N * N) throw typeError('out', `a Float32Array or Float64Array of length ${N * N}`, out);
   for (let a = 0; a + 1 < bounds.length; a++) {
     for (let b = 0; b + 1 < bounds.length; b++) {
       const r0 = bounds[a]!, r1 = bounds[a + 1]!, c0 = bounds[b]!, c1 = bounds[b + 1]!;
@@ -92,7 +109,15 @@ export function blockAverage(W: FloatArray, N: number, bounds: readonly number[]
   return out;
 }
 
-/** Creates ModProp. */
+/**
+ * Creates ModProp (see the module description): a rule for relu models with Dale's law.
+ * @param options `mu` (any finite number, default 0.2), `excitatoryTypes` and `inhibitoryTypes`
+ *   (integers >= 1, default 8)
+ * @param field name of the options in error messages
+ * @throws TypeError for options that are not an object, an unknown key, or values of the wrong type
+ * @throws RangeError for out-of-range values; the rule's `gradient` throws a RangeError for a
+ *   model without relu units or without Dale's law
+ */
 export function createModprop(options: ModpropOptions = {}, field = 'options'): LearningRule {
   const o = ruleOptions(options, ['mu', 'excitatoryTypes', 'inhibitoryTypes'], field);
   const mu = expectNumber(o.mu ?? DEFAULT_MODPROP_MU, `${field}.mu`);

@@ -19,18 +19,26 @@ import type { LearningRule } from './rule.js';
  */
 export const RTRL_MAX_HIDDEN = 128;
 
+/** Options of {@link createRtrl} (and of `getRule('rtrl', options)`). */
 export interface RtrlOptions {
   /** Largest number of hidden units accepted (default 128). */
   maxHidden?: number;
 }
 
-/** Why rtrl refuses `N` units with limit `maxHidden`, or null if it accepts them. */
+/** Why rtrl refuses `N` units with limit `maxHidden`, or null if it accepts them. @internal */
 export function rtrlRefusal(N: number, maxHidden = RTRL_MAX_HIDDEN): string | null {
   if (N <= maxHidden) return null;
   return `RTRL costs O(N^4) time per step and trial and O(N^3) memory; N = ${N} is above the limit ${maxHidden} (use bptt, which computes the same gradient, or raise maxHidden)`;
 }
 
-/** Creates RTRL. */
+/**
+ * Creates RTRL, the exact gradient in forward mode (equal to BPTT to rounding).
+ * @param options `maxHidden`: the largest N accepted (integer >= 1, default {@link RTRL_MAX_HIDDEN})
+ * @param field name of the options in error messages
+ * @throws TypeError for options that are not an object, an unknown key, or a value of the wrong
+ *   type; RangeError for maxHidden < 1. The rule's `gradient` throws a RangeError for a model
+ *   with more than maxHidden units.
+ */
 export function createRtrl(options: RtrlOptions = {}, field = 'options'): LearningRule {
   const o = ruleOptions(options, ['maxHidden'], field);
   const maxHidden = expectInteger(o.maxHidden ?? RTRL_MAX_HIDDEN, `${field}.maxHidden`, 1);

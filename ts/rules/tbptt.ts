@@ -28,6 +28,7 @@ import type { LearningRule } from './rule.js';
 /** The reference's truncation window (LearningRuleSimilarities `trunc_window`). */
 export const DEFAULT_TRUNCATION = 10;
 
+/** Options of {@link createTbptt} (and of `getRule('tbptt', options)` / `getRule('tbptt:K')`). */
 export interface TbpttOptions {
   /** Truncation window K >= 1 (default 10, as the reference). `tbptt:K` sets it by name. */
   truncation?: number;
@@ -37,7 +38,14 @@ export interface TbpttOptions {
   rng?: Rng;
 }
 
-/** Creates truncated BPTT with window K. */
+/**
+ * Creates truncated BPTT with window K (see the module description for exactly what is cut).
+ * @param options `truncation` K (integer >= 1, default 10), `feedback` and `rng`
+ * @param field name of the options in error messages
+ * @throws TypeError for options that are not an object, an unknown key, a value of the wrong
+ *   type, or feedback "random" without an `rng`
+ * @throws RangeError for K < 1, an unknown feedback mode, or an `rng` with exact feedback
+ */
 export function createTbptt(options: TbpttOptions = {}, field = 'options'): LearningRule {
   const o = ruleOptions(options, ['truncation', 'feedback', 'rng'], field);
   const K = expectInteger(o.truncation ?? DEFAULT_TRUNCATION, `${field}.truncation`, 1);

@@ -34,6 +34,7 @@
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
 import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import type { FixationInput, NeurogymOptions, OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 import { sampleTimingSteps } from './timing.js';
@@ -41,6 +42,7 @@ import type { TimingSpec } from './timing.js';
 
 const PERIODS = ['fixation', 'stimulus', 'delay', 'decision'] as const;
 
+/** Default durations of the context periods, in ms (neurogym's, stimulus floored to 700). */
 export const CONTEXT_TIMING: Record<string, TimingSpec> = {
   fixation: 300,
   // neurogym's default 750 ms, floored to a multiple of its default dt as neurogym does.
@@ -48,6 +50,7 @@ export const CONTEXT_TIMING: Record<string, TimingSpec> = {
   delay: ['truncated_exponential', [600, 300, 3000]],
   decision: 100,
 };
+/** neurogym's default coherences, in percent (for both modalities). */
 export const CONTEXT_COHS = [5, 15, 50];
 
 const ContextOptionsSchema = z.strictObject({
@@ -60,9 +63,26 @@ const ContextOptionsSchema = z.strictObject({
   contextModality: z.union([z.literal(0), z.literal(1)]).optional(),
   fixationInput: z.enum(FIXATION_INPUTS).optional(),
 });
-export type ContextOptions = z.input<typeof ContextOptionsSchema>;
+/** Options of {@link context}. */
+export interface ContextOptions extends NeurogymOptions<(typeof PERIODS)[number]> {
+  /** Coherences to draw from, in percent, each in [0, 100], for both modalities (default {@link CONTEXT_COHS}). */
+  cohs?: number[] | undefined;
+  /** Show the context on two input channels and draw it per trial (default true: 7 inputs). */
+  explicitContext?: boolean | undefined;
+  /** The fixed context when `explicitContext` is false: 0 (modality 1 relevant, the default) or 1. */
+  contextModality?: 0 | 1 | undefined;
+  /** Which steps the fixation input is on (default {@link DEFAULT_FIXATION_INPUT}). */
+  fixationInput?: FixationInput | undefined;
+}
+true satisfies OptionsMatchSchema<ContextOptions, z.input<typeof ContextOptionsSchema>>;
 
-/** Creates the context task; unknown option keys and bad timing are errors. */
+/**
+ * Creates the context task (see the module description).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range: dt <= 0, sigma < 0, a timing spec that is invalid,
+ *   not a multiple of dt (fixed durations) or gives no decision step, or a contextModality with explicitContext true
+ */
 export function context(options: ContextOptions = {}): Task {
   const o = parseWithSchema(ContextOptionsSchema, options, 'context options');
   const common = resolveCommon('context', PERIODS, CONTEXT_TIMING, {}, o);

@@ -22,6 +22,7 @@
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
 import { NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import type { NeurogymOptions, OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 import { sampleTimingSteps } from './timing.js';
@@ -29,7 +30,9 @@ import type { TimingSpec } from './timing.js';
 
 const PERIODS = ['fixation', 'stimulus1', 'delay', 'stimulus2', 'decision'] as const;
 
+/** neurogym's default durations of the delaycomparison periods, in ms. */
 export const DELAYCOMPARISON_TIMING: Record<string, TimingSpec> = { fixation: 500, stimulus1: 500, delay: 1000, stimulus2: 500, decision: 100 };
+/** neurogym's default frequency pairs [f1, f2], in Hz (f1 > f2; swapped for choice 2). */
 export const DELAYCOMPARISON_PAIRS: [number, number][] = [
   [18, 10],
   [22, 14],
@@ -43,9 +46,20 @@ const DelayComparisonOptionsSchema = z.strictObject({
   /** Frequency pairs (Hz), each with two different values. */
   vpairs: z.array(z.tuple([z.number(), z.number()])).min(1).optional(),
 });
-export type DelayComparisonOptions = z.input<typeof DelayComparisonOptionsSchema>;
+/** Options of {@link delaycomparison}. */
+export interface DelayComparisonOptions extends NeurogymOptions<(typeof PERIODS)[number]> {
+  /** Frequency pairs [f1, f2] in Hz to draw from, each with two different values (default {@link DELAYCOMPARISON_PAIRS}). */
+  vpairs?: [number, number][] | undefined;
+}
+true satisfies OptionsMatchSchema<DelayComparisonOptions, z.input<typeof DelayComparisonOptionsSchema>>;
 
-/** Creates the delaycomparison task; unknown option keys and bad timing are errors. */
+/**
+ * Creates the delaycomparison task (see the module description).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range: dt <= 0, sigma < 0, a timing spec that is invalid,
+ *   not a multiple of dt (fixed durations) or gives no decision step, or a pair with two equal frequencies
+ */
 export function delaycomparison(options: DelayComparisonOptions = {}): Task {
   const o = parseWithSchema(DelayComparisonOptionsSchema, options, 'delaycomparison options');
   const common = resolveCommon('delaycomparison', PERIODS, DELAYCOMPARISON_TIMING, {}, o);

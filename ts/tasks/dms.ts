@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import { parseWithSchema } from '../validate.js';
 import { NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
-import type { TimingPreset } from './neurogym.js';
+import type { NeurogymOptions, OptionsMatchSchema, TimingPreset } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 import { sampleTimingSteps } from './timing.js';
@@ -31,8 +31,10 @@ import type { TimingSpec } from './timing.js';
 
 const PERIODS = ['fixation', 'sample', 'delay', 'test', 'decision'] as const;
 
+/** neurogym's default durations of the dms periods, in ms. */
 export const DMS_TIMING: Record<string, TimingSpec> = { fixation: 300, sample: 500, delay: 1000, test: 500, decision: 900 };
 
+/** Named timing presets of dms besides "neurogym" (see {@link TimingPreset}). */
 export const DMS_PRESETS: Record<string, TimingPreset> = {
   liu2025: {
     description: 'Liu, Zhang & Liu 2025 (BioRNN_RichLazy main.py): 8 steps at dt 100 ms',
@@ -44,9 +46,17 @@ export const DMS_PRESETS: Record<string, TimingPreset> = {
 const DmsOptionsSchema = z.strictObject({
   ...commonShape(PERIODS, Object.keys(DMS_PRESETS)),
 });
-export type DmsOptions = z.input<typeof DmsOptionsSchema>;
+/** Options of {@link dms}: the neurogym options only. */
+export type DmsOptions = NeurogymOptions<(typeof PERIODS)[number], 'liu2025'>;
+true satisfies OptionsMatchSchema<DmsOptions, z.input<typeof DmsOptionsSchema>>;
 
-/** Creates the dms task; unknown option keys and bad timing are errors. */
+/**
+ * Creates the dms task (see the module description).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range: dt <= 0, sigma < 0, a timing spec that is invalid,
+ *   not a multiple of dt (fixed durations) or gives no decision step
+ */
 export function dms(options: DmsOptions = {}): Task {
   const o = parseWithSchema(DmsOptionsSchema, options, 'dms options');
   const common = resolveCommon('dms', PERIODS, DMS_TIMING, DMS_PRESETS, o);

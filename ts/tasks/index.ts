@@ -24,27 +24,41 @@ const FACTORIES: Record<string, TaskFactory> = {
   reach8: reach8 as TaskFactory,
 };
 
-/** Names of every registered task. */
+/** Names of every registered task, in registry order (romo, delaycomparison, pdm, dms, context, mante72, reach8). */
 export function taskNames(): string[] {
   return Object.keys(FACTORIES);
 }
 
 /** How a registered task was made, so another thread can make the same task. */
 export interface TaskOrigin {
+  /** The registry name given to {@link createTask}. */
   name: string;
+  /** A deep copy of the options given to {@link createTask}. */
   options: Record<string, unknown>;
 }
 
 const ORIGINS = new WeakMap<Task, TaskOrigin>();
 
-/** Creates task `name` with `options` (unknown names and keys are errors that list what exists). */
+/**
+ * Creates task `name` with `options` (each task's options are documented with its factory:
+ * {@link RomoOptions}, {@link PdmOptions}, ...).
+ * @param field name of the task argument in error messages (default "task")
+ * @throws TypeError for a name that is not a string, options that are not an object, an
+ *   unknown option key (listing the known ones, with a "did you mean" hint) or a value of the
+ *   wrong type
+ * @throws RangeError for an unknown task name (listing the registered names, with a hint) or
+ *   option values the task refuses
+ */
 export function createTask(name: string, options: Record<string, unknown> = {}, field = 'task'): Task {
   const task = FACTORIES[expectOneOf(name, field, taskNames())]!(options);
   ORIGINS.set(task, { name, options: structuredClone(options) });
   return task;
 }
 
-/** The name and options a task was created with, or undefined for a task made another way. */
+/**
+ * The name and options a task was created with by {@link createTask}, or undefined for a task
+ * made another way (a factory called directly, or {@link defineTask}).
+ */
 export function taskOrigin(task: Task): TaskOrigin | undefined {
   return ORIGINS.get(task);
 }
@@ -62,6 +76,8 @@ export { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_DT, NEUROGYM_TAU } fr
 export type { FixationInput, TimingPreset } from './neurogym.js';
 export { PDM_COHS, PDM_PRESETS, PDM_TIMING } from './pdm.js';
 export type { PdmOptions } from './pdm.js';
+export type { RomoOptions } from './romo.js';
+export type { NeurogymOptions } from './neurogym.js';
 export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU } from './reach8.js';
 export type { Reach8Options } from './reach8.js';
 export { parseTimingSpec, sampleDuration } from './timing.js';

@@ -38,6 +38,7 @@
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
 import { expectChoice } from './neurogym.js';
+import type { OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 import { resolveTiming, sampleTimingSteps, timingStepRange, timingToJSON } from './timing.js';
@@ -45,16 +46,22 @@ import type { TimingSpec } from './timing.js';
 
 const PERIODS = ['fixation', 'stimulus', 'delay', 'decision'] as const;
 
+/** Durations of the mante72 periods, in ms (113 steps at dt 15 ms). */
 export const MANTE72_TIMING: Record<string, TimingSpec> = { fixation: 345, stimulus: 750, delay: 300, decision: 300 };
+/** Step size of mante72, in ms (the authors' one step). */
 export const MANTE72_DT = 15;
+/** Time constant of the authors' models on mante72, in ms (10 steps; alpha = 0.9). */
 export const MANTE72_TAU = 150;
+/** The coherences of both modalities (signed fractions: motion > 0 right, colour > 0 green). */
 export const MANTE72_COHS = [-0.5, -0.17, -0.06, 0.06, 0.17, 0.5];
 
 /** One of the 72 conditions. */
 export interface Mante72Condition {
   /** 1 (left target) or 2 (right target). */
   groundTruth: number;
+  /** Motion coherence, one of {@link MANTE72_COHS} (> 0: rightward). */
   cohMotion: number;
+  /** Colour coherence, one of {@link MANTE72_COHS} (> 0: more green). */
   cohColor: number;
   /** +1 motion context, -1 colour context. */
   context: number;
@@ -88,9 +95,24 @@ const Mante72OptionsSchema = z.strictObject({
   /** 'cycle' (default): trial b is condition b mod 72; 'random': uniform draws. */
   sampling: z.enum(['cycle', 'random']).optional(),
 });
-export type Mante72Options = z.input<typeof Mante72OptionsSchema>;
+/** Options of {@link mante72}. */
+export interface Mante72Options {
+  /** Step size in ms, > 0 (default {@link MANTE72_DT}); every fixed period must be a multiple of it. */
+  dt?: number | undefined;
+  /** Duration overrides by period name (fixation, stimulus, delay, decision), in ms (see {@link TimingSpec}). */
+  timing?: Partial<Record<(typeof PERIODS)[number], TimingSpec>> | undefined;
+  /** 'cycle' (default): trial b is condition b mod 72, batch sizes multiples of 72; 'random': uniform draws. */
+  sampling?: 'cycle' | 'random' | undefined;
+}
+true satisfies OptionsMatchSchema<Mante72Options, z.input<typeof Mante72OptionsSchema>>;
 
-/** Creates the mante72 task; unknown option keys and bad timing are errors. */
+/**
+ * Creates the mante72 task (see the module description).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for dt <= 0, an invalid timing spec or one dt does not divide; sampling with
+ *   'cycle' throws a RangeError for a batch size that is not a multiple of 72
+ */
 export function mante72(options: Mante72Options = {}): Task {
   const o = parseWithSchema(Mante72OptionsSchema, options, 'mante72 options');
   const dt = o.dt ?? MANTE72_DT;

@@ -37,17 +37,53 @@ export const NEUROGYM_DT = 100;
  * The decision period has fixation 0 in both. rnnlab's default is `until-decision`.
  */
 export const FIXATION_INPUTS = ['until-decision', 'fixation-only'] as const;
+/** One of {@link FIXATION_INPUTS}. */
 export type FixationInput = (typeof FIXATION_INPUTS)[number];
+/** rnnlab's default fixation input: `until-decision` (the papers' neurogym versions). */
 export const DEFAULT_FIXATION_INPUT: FixationInput = 'until-decision';
 
 /** A named set of timing (and dt) overrides. */
 export interface TimingPreset {
+  /** Where the preset comes from and what it gives (e.g. "8 steps at dt 100 ms"). */
   description: string;
+  /** Step size in ms (absent: the task's default). */
   dt?: number;
+  /** Duration of each period, in ms (see {@link TimingSpec}). */
   timing: Record<string, TimingSpec>;
 }
 
-/** zod shape of the options every neurogym task takes. */
+/**
+ * Options every neurogym-style task (pdm, dms, context, delaycomparison) takes. Later settings
+ * win: neurogym's defaults, then the preset, then `dt` and `timing`.
+ * @typeParam Period the task's period names
+ * @typeParam Preset the task's named presets besides "neurogym"
+ */
+export interface NeurogymOptions<Period extends string, Preset extends string = never> {
+  /** Step size in ms, > 0 (default 100, or the preset's). */
+  dt?: number | undefined;
+  /**
+   * Duration overrides by period name, in ms (see {@link TimingSpec}). A fixed duration must be a
+   * multiple of dt; sampled ones are floored to a multiple of dt.
+   */
+  timing?: Partial<Record<Period, TimingSpec>> | undefined;
+  /** Input noise scale >= 0: each noisy channel gets N(0, (sigma / sqrt(dt))^2) per step (default 1). */
+  sigma?: number | undefined;
+  /** A named timing preset, applied before `dt` and `timing` (default "neurogym": no change). */
+  preset?: 'neurogym' | Preset | undefined;
+}
+
+/**
+ * Compile-time check that a documented options interface has exactly the keys of its zod schema's
+ * input type (and that every value it allows, the schema accepts at the type level).
+ * @internal
+ */
+export type OptionsMatchSchema<Documented, SchemaInput> = [Exclude<keyof Documented, keyof SchemaInput>, Exclude<keyof SchemaInput, keyof Documented>] extends [never, never]
+  ? Documented extends SchemaInput
+    ? true
+    : 'a documented option type the schema rejects'
+  : 'keys differ between the documented options and the schema';
+
+/** zod shape of the options every neurogym task takes. @internal */
 export function commonShape(periods: readonly string[], presets: readonly string[]) {
   const timing = z.strictObject(Object.fromEntries(periods.map((p) => [p, z.unknown().optional()])) as Record<string, z.ZodOptional<z.ZodUnknown>>);
   return {
@@ -62,6 +98,7 @@ export function commonShape(periods: readonly string[], presets: readonly string
   };
 }
 
+/** @internal */
 export interface CommonSettings {
   dt: number;
   sigma: number;
@@ -76,6 +113,7 @@ export interface CommonSettings {
 /**
  * Resolves dt, timing and noise of a neurogym task: neurogym defaults, then the preset, then
  * explicit `dt` and `timing` overrides.
+ * @internal
  */
 export function resolveCommon(
   task: string,
@@ -96,12 +134,12 @@ export function resolveCommon(
   return { dt, sigma, noiseStd: sigma / Math.sqrt(dt), preset, timing, minSteps, maxSteps };
 }
 
-/** Settings in a JSON-friendly form (for `task.settings` and `rnnlab tasks`). */
+/** Settings in a JSON-friendly form (for `task.settings` and `rnnlab tasks`). @internal */
 export function commonSettingsToJSON(c: CommonSettings): Record<string, unknown> {
   return { dt: c.dt, sigma: c.sigma, noiseStd: c.noiseStd, preset: c.preset, timing: timingToJSON(c.timing) };
 }
 
-/** Throws unless a forced condition value is one of `allowed`. */
+/** Throws unless a forced condition value is one of `allowed`. @internal */
 export function expectChoice(value: number, allowed: readonly number[], field: string): number {
   if (!allowed.includes(value)) throw rangeError(field, `one of ${allowed.join(', ')}`, value);
   return value;

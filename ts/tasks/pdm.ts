@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
 import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
-import type { TimingPreset } from './neurogym.js';
+import type { FixationInput, NeurogymOptions, OptionsMatchSchema, TimingPreset } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 import { sampleTimingSteps } from './timing.js';
@@ -31,9 +31,12 @@ import type { TimingSpec } from './timing.js';
 
 const PERIODS = ['fixation', 'stimulus', 'delay', 'decision'] as const;
 
+/** neurogym's default durations of the pdm periods, in ms. */
 export const PDM_TIMING: Record<string, TimingSpec> = { fixation: 100, stimulus: 2000, delay: 0, decision: 100 };
+/** neurogym's default coherences, in percent. */
 export const PDM_COHS = [0, 6.4, 12.8, 25.6, 51.2];
 
+/** Named timing presets of pdm besides "neurogym" (see {@link TimingPreset}). */
 export const PDM_PRESETS: Record<string, TimingPreset> = {
   liu2025: {
     description: 'Liu, Zhang & Liu 2025 (BioRNN_RichLazy main.py): 8 steps at dt 100 ms',
@@ -48,9 +51,22 @@ const PdmOptionsSchema = z.strictObject({
   cohs: z.array(z.number().min(0).max(100)).min(1).optional(),
   fixationInput: z.enum(FIXATION_INPUTS).optional(),
 });
-export type PdmOptions = z.input<typeof PdmOptionsSchema>;
+/** Options of {@link pdm}. */
+export interface PdmOptions extends NeurogymOptions<(typeof PERIODS)[number], 'liu2025'> {
+  /** Coherences to draw from uniformly, in percent, each in [0, 100] (default {@link PDM_COHS}). */
+  cohs?: number[] | undefined;
+  /** Which steps the fixation input is on (default {@link DEFAULT_FIXATION_INPUT}). */
+  fixationInput?: FixationInput | undefined;
+}
+true satisfies OptionsMatchSchema<PdmOptions, z.input<typeof PdmOptionsSchema>>;
 
-/** Creates the pdm task; unknown option keys and bad timing are errors. */
+/**
+ * Creates the pdm task (see the module description).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range: dt <= 0, a coherence outside [0, 100], a timing
+ *   spec that is invalid, not a multiple of dt (fixed durations) or gives no decision step
+ */
 export function pdm(options: PdmOptions = {}): Task {
   const o = parseWithSchema(PdmOptionsSchema, options, 'pdm options');
   const common = resolveCommon('pdm', PERIODS, PDM_TIMING, PDM_PRESETS, o);

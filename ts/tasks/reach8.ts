@@ -41,6 +41,7 @@
 import { z } from 'zod';
 import { loadHatsopoulos2007 } from '../data/datasets.js';
 import { parseWithSchema, rangeError } from '../validate.js';
+import type { OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 
@@ -48,7 +49,9 @@ import type { Task, TaskInfo } from './task.js';
 export const REACH8_RAMP = [0.05, 0.1, 0.2, 0.35, 0.65, 0.8, 0.9, 0.95] as const;
 /** The condition bump: on-ramp, 7 ones, off-ramp (23 samples). */
 export const REACH8_BUMP: readonly number[] = [...REACH8_RAMP, 1, 1, 1, 1, 1, 1, 1, ...[...REACH8_RAMP].reverse()];
+/** Step size of reach8, in ms (the authors' dt). */
 export const REACH8_DT = 10;
+/** Time constant of the authors' models, in ms (alpha = 1 - dt/tau = 0.9). */
 export const REACH8_TAU = 100;
 /** Number of reach directions (45 degrees apart). */
 export const REACH8_CONDITIONS = 8;
@@ -58,9 +61,30 @@ export const REACH8_KINEMATICS_FROM = 70;
 export const REACH8_KINEMATICS_SAMPLES = 51;
 
 /** Training trials (main_train_model.py) and analysis trials (main_analyze_models.py). */
-export const REACH8_DEFAULTS = {
-  train: { steps: 300, interval1: [0, 49] as [number, number], interval2: [0, 149] as [number, number] },
-  test: { steps: 250, interval1: [25, 25] as [number, number], interval2: [105, 105] as [number, number] },
+export const REACH8_DEFAULTS: {
+  /** Training trials: 300 steps, interval1 ~ U{0..49}, interval2 ~ U{0..149} (inclusive ranges, in steps). */
+  train: {
+    /** Rows per trial. */
+    steps: number;
+    /** Inclusive [min, max] of the pre-cue interval, in steps. */
+    interval1: [number, number];
+    /** Inclusive [min, max] of the delay, in steps. */
+    interval2: [number, number];
+  };
+  /** Analysis trials (`test: true`): 250 steps, interval1 25, interval2 105 steps. */
+  test: {
+    /** Rows per trial. */
+    steps: number;
+    /** Inclusive [min, max] of the pre-cue interval, in steps (fixed). */
+    interval1: [number, number];
+    /** Inclusive [min, max] of the delay, in steps (fixed). */
+    interval2: [number, number];
+  };
+  /** Rows from the go cue to the first target row (toffset, -10). */
+  outputOffset: number;
+} = {
+  train: { steps: 300, interval1: [0, 49], interval2: [0, 149] },
+  test: { steps: 250, interval1: [25, 25], interval2: [105, 105] },
   outputOffset: -10,
 };
 
@@ -88,7 +112,24 @@ const Reach8OptionsSchema = z.strictObject({
   /** Folder of the Hatsopoulos .npy files (default: the shipped data/hatsopoulos2007). */
   dataDir: z.string().optional(),
 });
-export type Reach8Options = z.input<typeof Reach8OptionsSchema>;
+/** Options of {@link reach8}. */
+export interface Reach8Options {
+  /** The analysis trials: 250 steps, interval1 = 25, interval2 = 105 (default false). */
+  test?: boolean | undefined;
+  /** Trial length n_T in steps, integer >= 1 (default 300; test 250). */
+  steps?: number | undefined;
+  /** interval1 in steps: a value, or an inclusive range [lo, hi] drawn uniformly (default [0, 49]; test 25). */
+  interval1?: number | [number, number] | undefined;
+  /** interval2 in steps: a value or an inclusive range (default [0, 149]; test 105). */
+  interval2?: number | [number, number] | undefined;
+  /** toffset: rows between the go cue and the first target row, integer >= -23 (default -10). */
+  outputOffset?: number | undefined;
+  /** 'liu2025' (default): the first 8 trials of a batch of >= 8 are directions 0..7; 'random': uniform. */
+  sampling?: 'liu2025' | 'random' | undefined;
+  /** Folder of the Hatsopoulos .npy files the targets come from (default: the shipped data/hatsopoulos2007). */
+  dataDir?: string | undefined;
+}
+true satisfies OptionsMatchSchema<Reach8Options, z.input<typeof Reach8OptionsSchema>>;
 
 const kinematicsCache = new Map<string, { shoulder: Float64Array; elbow: Float64Array }>();
 
@@ -119,7 +160,15 @@ function range(value: number | [number, number] | undefined, fallback: [number, 
   return r;
 }
 
-/** Creates the reach8 task; unknown option keys and inconsistent values are errors. */
+/**
+ * Creates the reach8 task (see the module description). The target kinematics are read from
+ * `dataDir` on first use (and cached per folder).
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range (steps < 1, negative intervals, a range with lo > hi,
+ *   outputOffset < -23) or a `dataDir` without the Hatsopoulos files. Trials shorter than the
+ *   cue and targets are cut at `steps` rows, not refused.
+ */
 export function reach8(options: Reach8Options = {}): Task {
   const o = parseWithSchema(Reach8OptionsSchema, options, 'reach8 options');
   const base = o.test ? REACH8_DEFAULTS.test : REACH8_DEFAULTS.train;

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import type { Rng } from '../rng.js';
 import { parseWithSchema, rangeError } from '../validate.js';
+import type { OptionsMatchSchema } from './neurogym.js';
 import { defineTask, stepsIn } from './task.js';
 import type { Task, TaskInfo } from './task.js';
 
@@ -34,8 +35,41 @@ const RomoOptionsSchema = z.strictObject({
   test: z.boolean().optional(),
   variant: z.enum(['two-channel', 'one-channel']).optional(),
 });
-export type RomoOptions = z.infer<typeof RomoOptionsSchema>;
+/** Options of {@link romo}. Durations are in units of tau (the membrane time constant). */
+export interface RomoOptions {
+  /** Step size, > 0 (default 0.5: alpha = 0.5). */
+  dt?: number | undefined;
+  /** Fixation before the first pulse, >= 0 (default 3). */
+  fixation?: number | undefined;
+  /** Duration of each pulse, > 0 and at least one step (default 1). */
+  stimulus?: number | undefined;
+  /** Shortest delay between the pulses, >= 0 (default 2). */
+  delayMin?: number | undefined;
+  /** Longest delay, >= delayMin (default 8); the delay is U(delayMin, delayMax). */
+  delayMax?: number | undefined;
+  /** Unmasked pause between the second pulse and the decision window, >= 0 (default 5). */
+  decisionDelay?: number | undefined;
+  /** Decision window, > 0 and at least one step (default 10). */
+  decision?: number | undefined;
+  /** Smallest pulse amplitude (default 0.5). */
+  ampMin?: number | undefined;
+  /** Largest pulse amplitude, > ampMin (default 1.5); amplitudes are U(ampMin, ampMax). */
+  ampMax?: number | undefined;
+  /** Smallest |a1 - a2| (pairs are redrawn until they differ this much), < ampMax - ampMin (default 0.2). */
+  minDiff?: number | undefined;
+  /** Target of the chosen output in the decision window (default 0.5). */
+  targetAmp?: number | undefined;
+  /** Test mode: delay fixed at (delayMin + delayMax) / 2, amplitudes (0.6, 1.1) (default false). */
+  test?: boolean | undefined;
+  /**
+   * 'two-channel' (default): outputs first-larger and second-larger, the larger pulse's channel
+   * reads targetAmp; 'one-channel': one output reading +targetAmp or -targetAmp.
+   */
+  variant?: 'two-channel' | 'one-channel' | undefined;
+}
+true satisfies OptionsMatchSchema<RomoOptions, z.input<typeof RomoOptionsSchema>>;
 
+/** The defaults of {@link RomoOptions} (Schuessler et al. 2020). @internal */
 export const ROMO_DEFAULTS = {
   dt: 0.5,
   fixation: 3,
@@ -52,7 +86,14 @@ export const ROMO_DEFAULTS = {
   variant: 'two-channel' as 'two-channel' | 'one-channel',
 };
 
-/** Creates the Romo task; unknown option keys and inconsistent values are errors. */
+/**
+ * Creates the Romo task (see the module description): one input, two outputs (or one with
+ * `variant: 'one-channel'`), mse loss, 56 steps per trial with the defaults.
+ * @throws TypeError for options that are not an object, an unknown key (with a "did you mean"
+ *   hint) or a value of the wrong type
+ * @throws RangeError for values out of range or inconsistent (delayMax < delayMin, ampMax <=
+ *   ampMin, minDiff >= ampMax - ampMin, a pulse or decision window shorter than one step)
+ */
 export function romo(options: RomoOptions = {}): Task {
   const o = { ...ROMO_DEFAULTS, ...stripUndefined(parseWithSchema(RomoOptionsSchema, options, 'romo options')) };
   if (o.delayMax < o.delayMin) throw rangeError('romo options.delayMax', `a value >= delayMin (${o.delayMin})`, o.delayMax);
@@ -126,7 +167,7 @@ export function romo(options: RomoOptions = {}): Task {
   });
 }
 
-/** Drops keys whose value is undefined, so that spreading over defaults keeps the defaults. */
+/** Drops keys whose value is undefined, so that spreading over defaults keeps the defaults. @internal */
 export function stripUndefined<T extends object>(obj: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as { [K in keyof T]-?: Exclude<T[K], undefined> };
 }

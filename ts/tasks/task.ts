@@ -7,12 +7,15 @@
  * s drives the step whose output is compared with target row s. Periods are [start, end) rows.
  * @module
  */
+import { expectRng } from '../rng.js';
 import type { Rng } from '../rng.js';
+import { LOSSES } from '../trials.js';
 import type { LossKind, Trials } from '../trials.js';
-import { closestName, expectInteger, expectNumber, expectObject, rangeError, typeError } from '../validate.js';
+import { closestName, expectInteger, expectNumber, expectObject, expectOneOf, rangeError, typeError } from '../validate.js';
 
 /** Static description of a task. */
 export interface TaskInfo {
+  /** The task's name (its registry name for the built-in tasks). */
   name: string;
   /** One-paragraph description. */
   description: string;
@@ -28,6 +31,7 @@ export interface TaskInfo {
   inputs: string[];
   /** Output channel names (for ce: class names), in order. */
   outputs: string[];
+  /** How outputs are scored: mse on the output channels, or ce over the classes. */
   loss: LossKind;
   /** Period names, in the order they occur. */
   periods: string[];
@@ -60,6 +64,7 @@ export interface TrialPlan {
 
 /** What a batch records about each of its trials. */
 export interface TrialRecord {
+  /** The trial's conditions by name (see {@link TaskInfo.conditions}; tasks may add derived values). */
   conditions: Record<string, number>;
   /** [start, end) rows of each period. */
   periods: Record<string, [number, number]>;
@@ -69,9 +74,11 @@ export interface TrialRecord {
 
 /** A batch of trials plus what was sampled for each. */
 export interface TaskBatch extends Trials {
+  /** One record per trial (column b of the arrays), in batch order [B]. */
   trials: TrialRecord[];
 }
 
+/** Options of {@link Task.sample}. */
 export interface SampleOptions {
   /**
    * Conditions to force: one object for every trial, or one per trial (length = batch size).
@@ -80,11 +87,23 @@ export interface SampleOptions {
   conditions?: Record<string, number> | Record<string, number>[];
 }
 
+/**
+ * A task: a generator of batches of whole trials. Make one with {@link createTask} (by name), a
+ * task factory ({@link romo}, {@link pdm}, ...) or {@link defineTask}.
+ */
 export interface Task {
+  /** What the task is: channels, periods, conditions, loss, timing (see {@link TaskInfo}). */
   readonly info: TaskInfo;
-  /** Every setting after defaults and overrides. */
+  /** Every setting after defaults and overrides (JSON-friendly). */
   readonly settings: Readonly<Record<string, unknown>>;
-  /** Samples `batchSize` trials from `rng`. */
+  /**
+   * Samples `batchSize` trials from `rng` into a time-major batch [T][B][...], T = the longest
+   * trial (shorter trials are padded with zeros and mask 0).
+   * @throws TypeError when `rng` is not an Rng, `options` not an object or a forced condition
+   *   has an unknown name (with a hint)
+   * @throws RangeError for a batch size that is not an integer >= 1 (or that the task refuses),
+   *   a forced condition value the task does not allow, or a conditions list of the wrong length
+   */
   sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch;
 }
 
@@ -99,6 +118,10 @@ export class TrialWriter {
   private readonly nIn: number;
   private readonly nOut: number;
 
+  /**
+   * @param info the task's description (channel and period names are looked up in it)
+   * @param batch the batch being written ({@link defineTask} makes both)
+   */
   constructor(
     private readonly info: TaskInfo,
     private readonly batch: TaskBatch,
@@ -107,7 +130,7 @@ export class TrialWriter {
     this.nOut = info.outputs.length;
   }
 
-  /** Points the writer at trial `b` with the given period table. */
+  /** Points the writer at trial `b` with the given period table ([start, end) rows). */
   reset(b: number, steps: number, periods: Record<string, [number, number]>): void {
     this.b = b;
     this.steps = steps;
@@ -119,10 +142,13 @@ export class TrialWriter {
     return [0, this.steps];
   }
 
-  /** The [start, end) rows of a period. */
+  /**
+   * The [start, end) rows of a period of the current trial.
+   * @throws RangeError for a name that is not a period of this trial
+   */
   period(name: string): [number, number] {
     const r = this.periods[name];
-    if (!r) throw new Error(`${this.info.name}: unknown period ${name}`);
+    if (!r) throw rangeError('period', `a period of ${this.info.name} (${Object.keys(this.periods).join(', ')})`, name);
     return r;
   }
 
@@ -133,11 +159,14 @@ export class TrialWriter {
 
   private channel(names: string[], name: string): number {
     const k = names.indexOf(name);
-    if (k < 0) throw new Error(`${this.info.name}: unknown channel ${name}`);
+    if (k < 0) throw rangeError('channel', `a channel of ${this.info.name} (${names.join(', ')})`, name);
     return k;
   }
 
-  /** Sets input channel `name` to `value` over a period (or [start, end) rows). */
+  /**
+   * Sets input channel `name` to `value` over a period (or [start, end) rows), clipped to the trial.
+   * @throws RangeError for an unknown channel or period
+   */
   setInput(name: string, where: string | [number, number], value: number): void {
     const k = this.channel(this.info.inputs, name);
     const [s, e] = this.rows(where);
@@ -145,7 +174,11 @@ export class TrialWriter {
     for (let t = s; t < e; t++) inputs[(t * B + this.b) * this.nIn + k] = value;
   }
 
-  /** Adds N(0, std^2) noise to input channel `name` over a period. */
+  /**
+   * Adds independent N(0, std^2) noise to input channel `name` at every row of a period (drawn
+   * from `rng` in row order).
+   * @throws RangeError for an unknown channel or period
+   */
   addInputNoise(name: string, where: string | [number, number], std: number, rng: Rng): void {
     const k = this.channel(this.info.inputs, name);
     const [s, e] = this.rows(where);
@@ -156,7 +189,10 @@ export class TrialWriter {
     }
   }
 
-  /** Sets target channel `name` (mse tasks) over a period. */
+  /**
+   * Sets target channel `name` (mse tasks) over a period.
+   * @throws RangeError for an unknown channel or period
+   */
   setTarget(name: string, where: string | [number, number], value: number): void {
     const k = this.channel(this.info.outputs, name);
     const [s, e] = this.rows(where);
@@ -164,7 +200,10 @@ export class TrialWriter {
     for (let t = s; t < e; t++) targets[(t * B + this.b) * this.nOut + k] = value;
   }
 
-  /** Sets the target class (ce tasks) over a period. */
+  /**
+   * Sets the target class index (ce tasks; 0..outputs - 1) over a period.
+   * @throws RangeError for an unknown period
+   */
   setClass(where: string | [number, number], classIndex: number): void {
     const [s, e] = this.rows(where);
     const { targets, B } = this.batch;
@@ -174,6 +213,7 @@ export class TrialWriter {
   /**
    * Divides each input row (all channels of one step) over a period by its L2 norm; rows that
    * are all zero stay zero.
+   * @throws RangeError for an unknown period
    */
   normalizeInputs(where: string | [number, number]): void {
     const [s, e] = this.rows(where);
@@ -188,7 +228,10 @@ export class TrialWriter {
     }
   }
 
-  /** Sets the loss mask over a period. */
+  /**
+   * Sets the loss mask over a period (default 1; rows outside every setMask call stay 0).
+   * @throws RangeError for an unknown period
+   */
   setMask(where: string | [number, number], value = 1): void {
     const [s, e] = this.rows(where);
     const mask = this.batch.mask!;
@@ -199,7 +242,9 @@ export class TrialWriter {
 
 /** How a task plans and writes its trials; {@link defineTask} turns this into a {@link Task}. */
 export interface TaskDefinition {
+  /** The task's description; `inputs`, `outputs` and `loss` fix the batch layout. */
   info: TaskInfo;
+  /** The task's settings, for {@link Task.settings} (copied and frozen). */
   settings: Record<string, unknown>;
   /**
    * Samples (or takes from `forced`) the conditions and period lengths of trial `index` of a
@@ -216,13 +261,19 @@ export interface TaskDefinition {
  * A task from its definition. Sampling plans every trial first (so the batch length is known),
  * then writes each trial straight into the time-major batch arrays; shorter trials are padded
  * with zeros and mask 0.
+ * @throws TypeError for a definition that is not an object, an info without string arrays
+ *   `inputs`, `outputs`, `periods`, `conditions` or a name, or `plan` / `write` that are not
+ *   functions
+ * @throws RangeError for an unknown loss in `info.loss` or no outputs
  */
 export function defineTask(def: TaskDefinition): Task {
+  checkDefinition(def);
   const { info } = def;
   return {
     info,
     settings: Object.freeze({ ...def.settings }),
     sample(rng: Rng, batchSize: number, options?: SampleOptions): TaskBatch {
+      expectRng(rng, 'rng', `${info.name} draws its trials from it`);
       const forced = forcedConditions(info, batchSize, options);
       def.checkBatchSize?.(batchSize);
       const plans = forced.map((f, b) => def.plan(rng, f, b, batchSize));
@@ -259,9 +310,26 @@ export function defineTask(def: TaskDefinition): Task {
   };
 }
 
+function checkDefinition(def: TaskDefinition): void {
+  const d = expectObject(def, 'definition');
+  const info = expectObject(d.info, 'definition.info');
+  if (typeof info.name !== 'string') throw typeError('definition.info.name', 'a string', info.name);
+  for (const key of ['inputs', 'outputs', 'periods', 'conditions'] as const) {
+    const v = info[key];
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw typeError(`definition.info.${key}`, 'an array of names (strings)', v);
+  }
+  expectOneOf(info.loss, 'definition.info.loss', LOSSES);
+  if ((info.outputs as string[]).length === 0) throw rangeError('definition.info.outputs', 'at least one output (or class)', info.outputs);
+  if (d.settings !== undefined) expectObject(d.settings, 'definition.settings');
+  for (const key of ['plan', 'write'] as const) {
+    if (typeof d[key] !== 'function') throw typeError(`definition.${key}`, 'a function', d[key]);
+  }
+}
+
 /**
  * The forced conditions for each of `batchSize` trials, validated against the task's condition
  * names (unknown names and non-finite values are errors).
+ * @internal
  */
 export function forcedConditions(info: TaskInfo, batchSize: number, options: SampleOptions | undefined): Record<string, number>[] {
   expectInteger(batchSize, 'batchSize', 1);
@@ -288,7 +356,27 @@ export function forcedConditions(info: TaskInfo, batchSize: number, options: Sam
   return list;
 }
 
-/** Steps in a duration: floor(duration / dt), robust to rounding (0.3 / 0.1 gives 3). */
+/**
+ * Steps in a duration: floor(duration / dt), robust to rounding (0.3 / 0.1 gives 3). Both in the
+ * same time unit.
+ * @throws TypeError / RangeError unless `duration` is a finite number >= 0 and `dt` one > 0
+ */
 export function stepsIn(duration: number, dt: number): number {
+  if (!(duration >= 0 && Number.isFinite(duration) && dt > 0 && Number.isFinite(dt))) {
+    expectNumber(duration, 'duration', { min: 0 });
+    expectNumber(dt, 'dt', { min: 0, minExclusive: true });
+  }
   return Math.floor(duration / dt + 1e-9);
+}
+
+/**
+ * Throws unless `value` looks like a {@link Task} (an object with `info` and a `sample` method).
+ * @internal
+ */
+export function expectTask(value: unknown, field = 'task'): Task {
+  const v = value as { info?: unknown; sample?: unknown } | null;
+  if (v === null || typeof v !== 'object' || typeof v.sample !== 'function' || v.info === null || typeof v.info !== 'object') {
+    throw typeError(field, 'a Task (see createTask, defineTask)', value);
+  }
+  return value as Task;
 }

@@ -22,8 +22,9 @@
  * neurogym's `"until"` spec is not supported.
  * @module
  */
+import { expectRng } from '../rng.js';
 import type { Rng } from '../rng.js';
-import { describeValue, rangeError, typeError } from '../validate.js';
+import { describeValue, expectObject, rangeError, typeError } from '../validate.js';
 import { stepsIn } from './task.js';
 
 /** One period's duration (milliseconds, or the task's time unit); see the module comment. */
@@ -35,12 +36,38 @@ export type TimingSpec =
   | ['truncated_exponential', [number, number, number]]
   | ['constant', number];
 
-/** A validated spec in one normal form. */
+/** A validated spec in one normal form (durations in the task's time unit, usually ms). */
 export type ResolvedTiming =
-  | { kind: 'fixed'; value: number }
-  | { kind: 'choice'; values: number[] }
-  | { kind: 'uniform'; lo: number; hi: number }
-  | { kind: 'truncexp'; mean: number; min: number; max: number };
+  | {
+      /** A fixed duration. */
+      kind: 'fixed';
+      /** The duration. */
+      value: number;
+    }
+  | {
+      /** One of several durations, uniformly. */
+      kind: 'choice';
+      /** The durations to choose from (non-empty). */
+      values: number[];
+    }
+  | {
+      /** Uniform in [lo, hi). */
+      kind: 'uniform';
+      /** Lower bound (inclusive). */
+      lo: number;
+      /** Upper bound (exclusive; equal to lo for a fixed value). */
+      hi: number;
+    }
+  | {
+      /** Exponential with `mean`, redrawn until min <= x < max. */
+      kind: 'truncexp';
+      /** Mean of the exponential before truncation, > 0. */
+      mean: number;
+      /** Smallest duration (inclusive). */
+      min: number;
+      /** Largest duration (exclusive; min = max gives max). */
+      max: number;
+    };
 
 const SPEC_HELP =
   'a duration >= 0, a non-empty list of durations, ["uniform", [lo, hi]], ["choice", [...]], ["truncated_exponential", [mean, min, max]] or ["constant", v]';
@@ -57,7 +84,15 @@ function durations(value: unknown, field: string): number[] {
   return value.map((v, k) => duration(v, `${field}[${k}]`));
 }
 
-/** Validates one timing spec (not yet against dt). */
+/**
+ * Validates one timing spec (not yet against dt) and returns it in normal form.
+ * @param value a {@link TimingSpec}
+ * @param field name of the spec in error messages (e.g. "pdm options.timing.delay")
+ * @throws TypeError for a value that is not a number or one of the spec forms
+ * @throws RangeError for negative or non-finite durations, an empty list, an unknown
+ *   distribution name, uniform bounds with hi < lo, or a truncated exponential without three
+ *   values, with mean <= 0 or max < min
+ */
 export function parseTimingSpec(value: unknown, field: string): ResolvedTiming {
   if (typeof value === 'number') return { kind: 'fixed', value: duration(value, field) };
   if (!Array.isArray(value)) throw typeError(field, SPEC_HELP, value);
@@ -89,7 +124,7 @@ export function parseTimingSpec(value: unknown, field: string): ResolvedTiming {
   }
 }
 
-/** True when `value` is a whole number of steps of `dt` (to rounding). */
+/** True when `value` is a whole number of steps of `dt` (to rounding). @internal */
 export function isMultipleOf(value: number, dt: number): boolean {
   const r = value / dt;
   return Math.abs(r - Math.round(r)) <= 1e-9 * Math.max(1, Math.abs(r));
@@ -98,6 +133,7 @@ export function isMultipleOf(value: number, dt: number): boolean {
 /**
  * Checks a resolved spec against dt: fixed durations must be whole numbers of steps, and
  * (when `minOneStep`) the period must last at least one step whatever is sampled.
+ * @internal
  */
 export function checkTimingAgainstDt(spec: ResolvedTiming, dt: number, field: string, unit: string, minOneStep: boolean, defaulted: boolean): void {
   if (spec.kind === 'fixed' && !isMultipleOf(spec.value, dt)) {
@@ -112,7 +148,7 @@ export function checkTimingAgainstDt(spec: ResolvedTiming, dt: number, field: st
   }
 }
 
-/** A short text form of a spec, for messages and listings. */
+/** A short text form of a spec, for messages and listings. @internal */
 export function describeSpec(spec: ResolvedTiming): string {
   switch (spec.kind) {
     case 'fixed':
@@ -126,7 +162,7 @@ export function describeSpec(spec: ResolvedTiming): string {
   }
 }
 
-/** Back to the user-facing form (JSON-friendly). */
+/** Back to the user-facing form (JSON-friendly). @internal */
 export function specToJSON(spec: ResolvedTiming): TimingSpec {
   switch (spec.kind) {
     case 'fixed':
@@ -140,8 +176,17 @@ export function specToJSON(spec: ResolvedTiming): TimingSpec {
   }
 }
 
-/** Samples one duration (before flooring), as neurogym does. */
+/**
+ * Samples one duration (before flooring to a multiple of dt), as neurogym does, in the spec's unit.
+ * @param spec a spec from {@link parseTimingSpec}
+ * @throws TypeError when `spec` is not a resolved spec or `rng` is not an Rng
+ */
 export function sampleDuration(spec: ResolvedTiming, rng: Rng): number {
+  const kind = expectObject(spec, 'spec').kind;
+  if (kind !== 'fixed' && kind !== 'choice' && kind !== 'uniform' && kind !== 'truncexp') {
+    throw typeError('spec', 'a resolved timing spec (see parseTimingSpec)', spec);
+  }
+  expectRng(rng, 'rng');
   switch (spec.kind) {
     case 'fixed':
       return spec.value;
@@ -162,7 +207,7 @@ export function sampleDuration(spec: ResolvedTiming, rng: Rng): number {
   }
 }
 
-/** Samples a period length in steps: the duration floored to a multiple of dt. */
+/** Samples a period length in steps: the duration floored to a multiple of dt. @internal */
 export function sampleSteps(spec: ResolvedTiming, dt: number, rng: Rng): number {
   return stepsIn(sampleDuration(spec, rng), dt);
 }
@@ -172,7 +217,7 @@ function stepsBelow(hi: number, dt: number): number {
   return isMultipleOf(hi, dt) ? Math.round(hi / dt) - 1 : stepsIn(hi, dt);
 }
 
-/** The fewest steps the period can last. */
+/** The fewest steps the period can last. @internal */
 export function minTimingSteps(spec: ResolvedTiming, dt: number): number {
   switch (spec.kind) {
     case 'fixed':
@@ -186,7 +231,7 @@ export function minTimingSteps(spec: ResolvedTiming, dt: number): number {
   }
 }
 
-/** The most steps the period can last. */
+/** The most steps the period can last. @internal */
 export function maxTimingSteps(spec: ResolvedTiming, dt: number): number {
   switch (spec.kind) {
     case 'fixed':
@@ -200,7 +245,7 @@ export function maxTimingSteps(spec: ResolvedTiming, dt: number): number {
   }
 }
 
-/** A task's full timing table, validated against dt. */
+/** A task's full timing table, validated against dt. @internal */
 export interface Timing {
   /** Period names in order. */
   periods: string[];
@@ -212,6 +257,7 @@ export interface Timing {
  * Resolves a timing table: defaults overridden by `given` (only known period names; the
  * caller's zod schema already rejected unknown keys), each spec validated, fixed durations
  * checked against dt, and the periods in `atLeastOneStep` required to last a step.
+ * @internal
  */
 export function resolveTiming(
   periods: readonly string[],
@@ -233,12 +279,12 @@ export function resolveTiming(
   return { periods: [...periods], specs, dt };
 }
 
-/** Samples the length in steps of every period of one trial. */
+/** Samples the length in steps of every period of one trial. @internal */
 export function sampleTimingSteps(timing: Timing, rng: Rng): [name: string, steps: number][] {
   return timing.periods.map((name) => [name, sampleSteps(timing.specs[name]!, timing.dt, rng)]);
 }
 
-/** Shortest and longest trial of a timing table, in steps. */
+/** Shortest and longest trial of a timing table, in steps. @internal */
 export function timingStepRange(timing: Timing): { minSteps: number; maxSteps: number } {
   let minSteps = 0;
   let maxSteps = 0;
@@ -249,7 +295,7 @@ export function timingStepRange(timing: Timing): { minSteps: number; maxSteps: n
   return { minSteps, maxSteps };
 }
 
-/** The timing table in the user-facing form (JSON-friendly), for settings and listings. */
+/** The timing table in the user-facing form (JSON-friendly), for settings and listings. @internal */
 export function timingToJSON(timing: Timing): Record<string, TimingSpec> {
   return Object.fromEntries(timing.periods.map((name) => [name, specToJSON(timing.specs[name]!)]));
 }

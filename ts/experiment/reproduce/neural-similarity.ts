@@ -46,11 +46,22 @@ import type { SweepSpec } from '../sweep-spec.js';
 import type { PaperPreset, ReproduceOptions, ReproduceResult, Verdict } from './preset.js';
 
 /** The paper's Hatsopoulos 2007 row of Table 3 (mean ± std). */
-export const PAPER_TABLE3 = {
-  noiseFloor: [0.401, 0.024] as [number, number],
-  bptt: [0.395, 0.02] as [number, number],
-  eprop: [0.442, 0.03] as [number, number],
-  untrained: [0.538, 0.041] as [number, number],
+export const PAPER_TABLE3: {
+  /** d1, neurons vs neurons: [mean, std] of distance / (pi/2). */
+  noiseFloor: [number, number];
+  /** BPTT-trained models: [mean, std] of distance / (pi/2). */
+  bptt: [number, number];
+  /** E-prop-trained models: [mean, std] of distance / (pi/2). */
+  eprop: [number, number];
+  /** Untrained models: [mean, std] of distance / (pi/2). */
+  untrained: [number, number];
+  /** The paper's p-value of BPTT against the noise floor. */
+  bpttVsFloorP: number;
+} = {
+  noiseFloor: [0.401, 0.024],
+  bptt: [0.395, 0.02],
+  eprop: [0.442, 0.03],
+  untrained: [0.538, 0.041],
   bpttVsFloorP: 0.311,
 };
 
@@ -71,21 +82,31 @@ export const OPTIONAL_RULES = ['tbptt', 'np', 'es'] as const;
 
 /** What one preset runs. */
 export interface NeuralSimilaritySettings {
+  /** Name of the preset. */
   preset: 'quick' | 'full';
+  /** Hidden units N of every model. */
   hidden: number;
+  /** Trials per training update. */
   batch: number;
+  /** Training updates per run. */
   iters: number;
+  /** Seeds, one run per seed and grid point. */
   seeds: number[];
   /** ini_gain values of the gain grid (g = 1.5 ini_gain); the other rules run at the reference. */
   iniGains: number[];
+  /** The ini_gain at which rules are compared (Table 3, Figure 9). */
   referenceIniGain: number;
   /** Learning rate per rule (others: defaultLr). */
   lr: Record<string, number>;
+  /** Learning rate of rules not in `lr`. */
   defaultLr: number;
+  /** Trials per evaluation of accuracy during training. */
   evalBatch: number;
+  /** Random neuron splits of the noise floor per run. */
   noiseFloorSplits: number;
 }
 
+/** The settings of `rnnlab reproduce neural-similarity` (`quick` with --quick, else `full`). */
 export const NEURAL_SIMILARITY_PRESETS: Record<'quick' | 'full', NeuralSimilaritySettings> = {
   full: { preset: 'full', hidden: 200, batch: 100, iters: 1000, seeds: [1, 2, 3, 4], iniGains: [0, 0.5, 1, 1.5], referenceIniGain: 1, lr: { bptt: 1e-3, eprop: 3e-4 }, defaultLr: 1e-3, evalBatch: 256, noiseFloorSplits: 100 },
   quick: { preset: 'quick', hidden: 200, batch: 16, iters: 800, seeds: [1, 2, 3], iniGains: [1, 1.5], referenceIniGain: 1, lr: { bptt: 1e-3, eprop: 3e-4 }, defaultLr: 1e-3, evalBatch: 100, noiseFloorSplits: 100 },
@@ -103,7 +124,10 @@ export function resolveRules(rules: readonly string[] | undefined): string[] {
   return out;
 }
 
-/** The sweep of a preset: the gain grid for the core rules, the reference gain for the others. */
+/**
+ * The sweep of a preset: the gain grid for the core rules, the reference gain for the others.
+ * @param rules the rules to run, as from the preset's rule resolution (core rules included)
+ */
 export function neuralSimilaritySweep(s: NeuralSimilaritySettings, rules: readonly string[]): SweepSpec {
   const fixed: Omit<RunConfigInput, 'rule'> = {
     task: 'reach8',
@@ -136,18 +160,30 @@ const iniOf = (g: number) => Math.round((g / GAIN_PER_INI_GAIN) * 1000) / 1000;
 
 /** Everything the preset computes from the records (also written as neural-similarity.json). */
 export interface NeuralSimilaritySummary {
+  /** The preset's settings. */
   settings: NeuralSimilaritySettings;
+  /** The rules run (core rules first). */
   rules: string[];
+  /** Number of run records summarised. */
   runs: number;
+  /** Distance versus accuracy per (rule, gain) group (Figure 1B / 2). */
   curves: DistanceCurve[];
+  /** The noise-floor table at the reference gain (Table 3). */
   table3: NoiseFloorTable;
+  /** Distances at matched accuracy across gains for the core rules (Table 1). */
   gains: GainTable;
+  /** Every rule at the reference gain at one accuracy (Figure 9); null with only the core rules. */
   rulesAtAccuracy: RulesAtAccuracy | null;
+  /** Pairwise distances and UMAP embedding at the reference gain (Appendix Figure 6). */
   pairwise: PairwiseSummary;
+  /** The paper's claims checked on these numbers. */
   verdicts: Verdict[];
 }
 
-/** The analyses of a finished sweep (see the module comment for the choices). */
+/**
+ * The analyses of a finished sweep (see the module comment for the choices).
+ * @throws RangeError for a run without a neural comparison or no runs at the reference gain
+ */
 export function summarizeNeuralSimilarity(records: readonly RunRecord[], s: NeuralSimilaritySettings, rules: readonly string[]): NeuralSimilaritySummary {
   const groups = groupByRuleAndGain(records);
   const refGain = GAIN_PER_INI_GAIN * s.referenceIniGain;
