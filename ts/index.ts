@@ -21,7 +21,7 @@ export { LOSSES, checkTrials } from './trials.js';
 export type { LossKind, Trials } from './trials.js';
 
 export { bptt, computeGradient, getRule, ruleNames } from './rules/index.js';
-export type { LearningRule, RuleContext } from './rules/index.js';
+export type { GradientResult, LearningRule, RuleContext } from './rules/index.js';
 export { Workspace } from './rules/workspace.js';
 
 // Learning rules and connectivity constraints (issue 3)
@@ -52,7 +52,7 @@ export type { TaskOrigin } from './tasks/index.js';
 export type { SampleOptions, Task, TaskBatch, TaskDefinition, TaskInfo, TrialPlan, TrialRecord } from './tasks/index.js';
 
 export { train } from './experiment/train.js';
-export type { LossPoint, TrainOptions, TrainProgress, TrainResult } from './experiment/train.js';
+export type { ActivityL2Setting, Divergence, LossPoint, TrainOptions, TrainProgress, TrainResult } from './experiment/train.js';
 export { evaluate } from './experiment/evaluate.js';
 export { lyapunovAsync, runAsync, trainAsync } from './experiment/async.js';
 export type { TrainAsyncOptions } from './experiment/async.js';
@@ -108,6 +108,7 @@ export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile
 export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from './io/trials-file.js';
 
 export { blasInfo, setBlasThreads } from './native.js';
+export type { BlasInfo } from './native.js';
 
 // ---- Similarity to neural data (issue 7): metrics, data IO, layouts, baselines, embeddings.
 export { LINEAR_METRICS, ccaDistance, ckaDistance, compareRepresentations, linearCka, normalizedDistance, procrustesDistance, sampleMatrixFromNdArray, shapeDistance } from './analysis/similarity.js';
@@ -151,3 +152,22 @@ export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experi
 export type { NeurogymOptions, RomoOptions } from './tasks/index.js';
 export type { ParamLayout } from './model/params.js';
 export type { ModelJSON, ModelReadOptions } from './io/model-file.js';
+
+// ---- Sweeps (issue 6): run configurations, sweeps in worker threads, their records, tables and figures.
+export { RUN_CONFIG_KEYS, resolveRunConfig, runId } from './experiment/run-config.js';
+export type { RunConfig, RunConfigInput } from './experiment/run-config.js';
+export { runOne } from './experiment/run.js';
+export type { RunDynamics, RunRecord } from './experiment/run.js';
+export { MAX_RUNS, expandSweep, parseSweepSpec, readSweepSpec } from './experiment/sweep-spec.js';
+export type { PlannedRun, SweepGrid, SweepSpec } from './experiment/sweep-spec.js';
+export { runSweep } from './experiment/sweep.js';
+export type { SweepOptions, SweepProgress, SweepSummary } from './experiment/sweep.js';
+export { SweepStore } from './experiment/store.js';
+export { FINAL_FRACTION, bestLearningRates, finalScore, groupRuns, meanCurve, runRows } from './experiment/aggregate.js';
+export type { BestRate, MeanCurve, SeedGroup } from './experiment/aggregate.js';
+export { writeCsv, writeParquet } from './experiment/export.js';
+export { learningCurvesFigure, lyapunovVsGainFigure } from './plot/figures.js';
+export type { CurveOptions, Figure } from './plot/figures.js';
+export { renderSvg, svgToPng } from './plot/render.js';
+export { getPaperPreset, paperNames } from './experiment/reproduce/index.js';
+export type { PaperPreset, ReproduceOptions, ReproduceResult, Verdict } from './experiment/reproduce/index.js';

@@ -38,6 +38,16 @@ export interface NativeLyapunovSettings {
   qrMethod: number;
 }
 
+/** The BLAS the addon is linked against (OpenBLAS's own report). */
+export interface BlasInfo {
+  /** openblas_get_config(): version and build options. */
+  config: string;
+  /** The CPU kernel family OpenBLAS selected (e.g. "Haswell"). */
+  corename: string;
+  /** OpenBLAS threads in use (1 unless setBlasThreads changed it). */
+  threads: number;
+}
+
 /** The addon's functions. Arrays are borrowed for the call; outputs are written in place. */
 export interface NativeAddon {
   forward(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, H: FloatArray, rate: FloatArray, Y: FloatArray): void;
@@ -48,7 +58,7 @@ export interface NativeAddon {
   sumSquares(a: FloatArray): number;
   scaleInPlace(a: FloatArray, s: number): void;
   setBlasThreads(n: number): void;
-  blasInfo(): { config: string; corename: string; threads: number };
+  blasInfo(): BlasInfo;
 
   // Similarity metrics (native/similarity.hpp), float64 only. Each returns a status code:
   // 0 ok, 1 zero norm, 2 LAPACK failed, 3 rank too large, 4 rank zero, 5 singular regression,
@@ -161,6 +171,6 @@ export function setBlasThreads(threads: number): void {
 }
 
 /** OpenBLAS build configuration, selected core and current thread count. */
-export function blasInfo(): { config: string; corename: string; threads: number } {
+export function blasInfo(): BlasInfo {
   return native.blasInfo();
 }

@@ -8,11 +8,13 @@ import type { FlossPhase, FlossTrainOptions } from '../analysis/flossing.js';
 import type { MaxLyapunovOptions } from '../analysis/lyapunov.js';
 import { DynamicsRecorder } from '../analysis/record.js';
 import type { TrainDynamics } from '../analysis/record.js';
+import { expectModel } from '../model/leaky-rnn.js';
 import type { LeakyRNN } from '../model/leaky-rnn.js';
 import { ParamSet } from '../model/params.js';
 import { native } from '../native.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import { expectRng } from '../rng.js';
 import type { Rng } from '../rng.js';
 import { getRule } from '../rules/index.js';
 import type { LearningRule } from '../rules/rule.js';
@@ -23,10 +25,31 @@ import { evaluate } from './evaluate.js';
 import { expectBoolean, expectInteger, expectKnownKeys, expectNumber, expectObject, typeError } from '../validate.js';
 import type { LossTerms, RuleContext } from '../rules/rule.js';
 
+/** The activity regulariser's setting in {@link TrainOptions}. */
+export interface ActivityL2Setting {
+  /** lambda at the start, >= 0 (dimensionless weight of mean f(h)^2 in the loss). */
+  lambda: number;
+  /** Follow the authors' schedule (lambda <- 2 lambda / 3 when it dominates; default true). */
+  adaptive?: boolean;
+}
+
+/** Where a run diverged (see {@link TrainResult.diverged}). */
+export interface Divergence {
+  /** The update at which it was detected (1-based). */
+  iter: number;
+  /** The offending loss (may be NaN or infinite). */
+  loss: number;
+  /** What happened: "loss is not finite", "loss above <divergenceLoss>" or "parameters are not finite". */
+  reason: string;
+}
+
+/** Settings of {@link train}; task, rule, optimizer, iters, batchSize and rng are required. */
 export interface TrainOptions {
+  /** The task batches are sampled from (see createTask, defineTask). */
   task: Task;
   /** A rule or its registered name. */
   rule: LearningRule | string;
+  /** The optimiser that steps the parameters against each gradient (see adam, sgd). */
   optimizer: Optimizer;
   /** Number of updates. */
   iters: number;
@@ -42,7 +65,7 @@ export interface TrainOptions {
   divergenceLoss?: number;
   /**
    * Threads for each gradient (default 1): the batch is split across them, for rules that
-   * support it (bptt). For many runs, prefer one run per core (a sweep) with 1 thread each.
+   * support it (bptt, e-prop). For many runs, prefer one run per core (a sweep) with 1 thread each.
    */
   threads?: number;
   /** Called after each logged point. */
@@ -76,7 +99,7 @@ export interface TrainOptions {
    * update, lambda <- 2 lambda / 3 whenever lambda mean(f(h)^2) >= task loss / 2 on that batch
    * (LearningRuleSimilarities main_train_model.py; their lambda0 = 10). Default: none.
    */
-  activityL2?: { lambda: number; adaptive?: boolean };
+  activityL2?: ActivityL2Setting;
   /**
    * Iterations at which `onCheckpoint` sees the model: 0 = before the first update, k = after k
    * updates (each at most `iters`). Nothing is done at other iterations.
@@ -86,16 +109,21 @@ export interface TrainOptions {
   onCheckpoint?: (iter: number, model: LeakyRNN) => void;
 }
 
+/** What `onProgress` receives at each logged point. */
 export interface TrainProgress {
   /** Updates done so far. */
   iter: number;
+  /** Updates asked for (options.iters). */
   iters: number;
   /** Mean batch loss since the previous point. */
   loss: number;
+  /** Updates per second of wall time since training started. */
   itersPerSecond: number;
-  /** With `evalBatch`: the loss, accuracy and normalised accuracy on it (see {@link LossPoint}). */
+  /** With `evalBatch`: the loss on it (see {@link LossPoint}). */
   evalLoss?: number;
+  /** With `evalBatch`: decision accuracy on it, in [0, 1]. */
   accuracy?: number;
+  /** With `evalBatch`: paper 2's normalised accuracy on it. */
   normalizedAccuracy?: number;
 }
 
@@ -117,21 +145,32 @@ export interface LossPoint {
   lambda?: number;
 }
 
+/** What {@link train} returns (the model itself is trained in place). */
 export interface TrainResult {
+  /** One point every `logEvery` updates. */
   lossCurve: LossPoint[];
-  /** Where the run diverged, or null. */
-  diverged: { iter: number; loss: number; reason: string } | null;
+  /**
+   * Where the run diverged (update `iter`, the offending `loss`, and `reason`: a non-finite loss
+   * or gradient, or a loss above divergenceLoss), or null. Training stops there.
+   */
+  diverged: Divergence | null;
+  /** True when `signal` stopped the loop early. */
   aborted: boolean;
   /** Updates actually done. */
   iterations: number;
-  /** Wall time, flossing phases included. */
+  /** Wall time in seconds, flossing phases included. */
   seconds: number;
   /** Flossing phases done (empty without `floss`). */
   floss: FlossPhase[];
   /** What was recorded with the `lyapunov` and `eigenvalues` options (absent without them). */
   dynamics?: TrainDynamics;
   /** With `activityL2`: lambda at the start and at the end (after the adaptive schedule). */
-  activityL2?: { initial: number; final: number };
+  activityL2?: {
+    /** lambda before the first update. */
+    initial: number;
+    /** lambda after the last update. */
+    final: number;
+  };
 }
 
 const TRAIN_KEYS = ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng', 'logEvery', 'clipNorm', 'divergenceLoss', 'threads', 'onProgress', 'signal', 'evalBatch', 'floss', 'onFlossPhase', 'lyapunov', 'eigenvalues', 'activityL2', 'checkpoints', 'onCheckpoint'];
@@ -158,7 +197,12 @@ function readCheckpoints(value: unknown, iters: number, callback: unknown): Set<
 
 /** Trains `model` in place. */
 export function train(model: LeakyRNN, options: TrainOptions): TrainResult {
+  expectModel(model);
   expectKnownKeys(expectObject(options, 'options'), TRAIN_KEYS, 'options');
+  for (const key of ['task', 'rule', 'optimizer', 'iters', 'batchSize', 'rng'] as const) {
+    if (options[key] === undefined) throw typeError(`options.${key}`, `a value (${key} is required)`, undefined, 'nothing');
+  }
+  expectRng(options.rng, 'options.rng', 'batches and state noise are drawn from it');
   const rule = typeof options.rule === 'string' ? getRule(options.rule, {}, 'options.rule') : options.rule;
   if (!rule || typeof rule.gradient !== 'function') throw typeError('options.rule', 'a learning rule or its name', options.rule);
   const iters = expectInteger(options.iters, 'options.iters', 0);

@@ -16,6 +16,7 @@ import type { FeedbackMode } from './options.js';
 import type { LearningRule } from './rule.js';
 import { splitBatchGradient } from './split.js';
 
+/** Settings of {@link createBptt}. */
 export interface BpttOptions {
   /** "exact" (default) or "random" (feedback alignment on the readout). */
   feedback?: FeedbackMode;

@@ -26,6 +26,7 @@ import type { LearningRule } from './rule.js';
 import { splitBatchGradient } from './split.js';
 import { expectInteger } from '../validate.js';
 
+/** Settings of {@link createEprop}. */
 export interface EpropOptions {
   /** "exact" (learning signal through Wout^T, default) or "random" (feedback alignment). */
   feedback?: FeedbackMode;

@@ -35,6 +35,7 @@ import type { Workspace } from './workspace.js';
 export const DEFAULT_ES_SAMPLES = 50;
 export const DEFAULT_ES_SIGMA = 0.01;
 
+/** Settings of {@link createEs}. */
 export interface EsOptions {
   /** Number S of perturbed loss evaluations (default 50; even with antithetic sampling). */
   samples?: number;

@@ -87,6 +87,16 @@ export function createRule(name: string, options: Record<string, unknown>, rng: 
 export { bptt, createBptt, createEprop, createEs, createModprop, createNodePerturbation, createRtrl, createTbptt };
 export type { LearningRule, LossOptions, LossTerms, RuleContext } from './rule.js';
 
+/** What {@link computeGradient} returns. */
+export interface GradientResult {
+  /** The batch loss (task loss plus any regulariser), as the rule computed it. */
+  loss: number;
+  /** The estimate of dLoss/dparams, in the parameters' layout (fresh ParamSet). */
+  grads: ParamSet;
+  /** The loss split into the task loss and the regulariser's value. */
+  terms: LossTerms;
+}
+
 /**
  * One rule's gradient estimate on one batch (validated), in a fresh {@link ParamSet}.
  * `rule` is a rule or its name (default "bptt"); `ruleOptions` go to the named rule's factory.
@@ -99,7 +109,7 @@ export function computeGradient(
   model: LeakyRNN,
   trials: Trials,
   options: { rule?: string | LearningRule; ruleOptions?: Record<string, unknown>; rng?: Rng; loss?: LossOptions; threads?: number } = {},
-): { loss: number; grads: ParamSet; terms: LossTerms } {
+): GradientResult {
   checkTrials(trials, model);
   if (typeof options.rule === 'object' && options.ruleOptions !== undefined) {
     throw rangeError('options.ruleOptions', 'no rule options with a rule object (pass them to its factory or to getRule)', options.ruleOptions);

@@ -29,6 +29,7 @@ import type { LearningRule } from './rule.js';
 
 export const DEFAULT_NP_SIGMA = 0.01;
 
+/** Settings of {@link createNodePerturbation}. */
 export interface NodePerturbationOptions {
   /** Standard deviation of the state perturbation xi (state units), default 0.01. */
   sigma?: number;

@@ -27,6 +27,7 @@ export interface LossTerms {
   activityL2: number;
 }
 
+/** What a rule's gradient() gets besides the model and the batch. */
 export interface RuleContext {
   /** Scratch arrays reused across calls. */
   workspace: Workspace;
@@ -44,7 +45,12 @@ export interface RuleContext {
   terms?: LossTerms;
 }
 
+/**
+ * A learning rule: an estimate of the loss gradient on one batch. The built-in rules come from
+ * getRule / createRule; a custom rule is any object of this shape (it can be passed to train).
+ */
 export interface LearningRule {
+  /** The name it is registered under (e.g. "bptt", "eprop", "tbptt"). */
   readonly name: string;
   /** One line on what the rule computes. */
   readonly description: string;
