@@ -75,6 +75,7 @@ export function runRows(records: readonly RunRecord[]): Record<string, Scalar>[]
 export interface SeedGroup {
   /** The shared settings (seed removed). */
   settings: Omit<RunConfig, 'seed'>;
+  /** The group's records (its seeds), in input order. */
   records: RunRecord[];
 }
 
@@ -99,8 +100,11 @@ export function groupRuns(records: readonly RunRecord[], ignore: readonly string
 
 /** Mean ± std across runs of the loss curve at each logged iteration (diverged runs left out). */
 export interface MeanCurve {
+  /** Logged iterations (updates done), ascending: the union over the runs. */
   iter: number[];
+  /** Mean loss across runs at each iteration (of log10 loss with scale 'log'). */
   mean: number[];
+  /** Sample standard deviation (n - 1; 0 for one run) at each iteration (of log10 loss with scale 'log'). */
   std: number[];
   /** Runs contributing at each point. */
   n: number[];
@@ -132,14 +136,24 @@ export function meanCurve(records: readonly RunRecord[], scale: 'linear' | 'log'
   };
 }
 
+/** The best learning rate of one group of settings (see {@link bestLearningRates}). */
 export interface BestRate {
   /** The settings shared by the compared runs (without seed and lr). */
   settings: Omit<RunConfig, 'seed' | 'lr'>;
+  /** The learning rate with the lowest mean final score (ties: the smaller rate). */
   lr: number;
   /** Mean final score across seeds at that rate. */
   score: number;
-  /** Mean final score for every rate tried. */
-  scores: { lr: number; score: number; seeds: number }[];
+  /** Mean final score for every rate tried, by increasing lr. */
+  scores: {
+    /** The learning rate. */
+    lr: number;
+    /** Mean {@link finalScore} across its seeds (+Infinity when any of them diverged). */
+    score: number;
+    /** Runs (seeds) at this rate. */
+    seeds: number;
+  }[];
+  /** The records at the best rate (its seeds). */
   records: RunRecord[];
 }
 

@@ -8,7 +8,12 @@ import { writeFileAtomic } from '../io/files.js';
 
 type Scalar = string | number | boolean | null;
 
-/** Writes rows (objects with scalar values) as CSV, with the union of keys as columns. */
+/**
+ * Writes rows (objects with scalar values) as CSV, with the union of keys as columns (in order of
+ * first appearance); a missing value or null is an empty cell. The file is written atomically.
+ * @param options `overwrite`: replace an existing file (default false)
+ * @throws RangeError when the file exists (without `overwrite`) or its folder is missing or not writable
+ */
 export function writeCsv(path: string, rows: readonly Record<string, Scalar>[], options: { overwrite?: boolean } = {}): void {
   const columns = columnNames(rows);
   const text = stringify(
@@ -21,6 +26,9 @@ export function writeCsv(path: string, rows: readonly Record<string, Scalar>[], 
 /**
  * Writes rows as a Parquet file: numeric columns as DOUBLE (INT32 when every value is an
  * integer of 32 bits), booleans as BOOLEAN, everything else as UTF-8 strings; nulls allowed.
+ * The file is written atomically.
+ * @param options `overwrite`: replace an existing file (default false)
+ * @throws RangeError when the file exists (without `overwrite`) or its folder is missing or not writable
  */
 export function writeParquet(path: string, rows: readonly Record<string, Scalar>[], options: { overwrite?: boolean } = {}): void {
   const columnData = columnNames(rows).map((name) => {

@@ -34,11 +34,13 @@ export const RunConfigSchema = z.strictObject({
   hidden: z.int().min(1).default(64),
   /** Trials per batch (default 32; tasks with a fixed condition set, e.g. mante72: all of them). */
   batch: z.int().min(1).optional(),
+  /** Optimiser: 'adam' (default) or 'sgd' (with `momentum`); both use `lr`. */
   optimizer: z.enum(OPTIMIZERS).default('adam'),
   /** SGD momentum. */
   momentum: z.number().min(0).lt(1).default(0),
   /** Gradient 2-norm clip (0 = none). */
   clip: z.number().min(0).default(0),
+  /** Hidden-unit nonlinearity: 'relu' (default), 'tanh', 'retanh' (max(tanh, 0)) or 'linear'. */
   activation: z.enum(ACTIVATIONS).default('relu'),
   /** Leak factor; default 1 - dt/tau from the task. */
   alpha: z.number().min(0).lt(1).optional(),
@@ -46,7 +48,9 @@ export const RunConfigSchema = z.strictObject({
   tau: z.number().positive().optional(),
   /** State noise std per step. */
   noise: z.number().min(0).default(0),
+  /** Input and readout initialisation: 'yang2020' (default), 'liu2025' or 'schuessler2020' (Wh ~ N(0, gain^2/N) in all). */
   init: z.enum(INIT_SCHEMES).default('yang2020'),
+  /** Element type of the model's arrays: 'float32' (default, fast) or 'float64'. */
   dtype: z.enum(DTYPES).default('float32'),
   /** Log the mean training loss every this many iterations. */
   logEvery: z.int().min(1).default(10),
@@ -61,6 +65,7 @@ export const RunConfigSchema = z.strictObject({
   divergenceLoss: z.number().positive().default(1e6),
   /** Dale's law on Wh (sign by presynaptic column, 80% excitatory unless excitatoryFraction). */
   dale: z.boolean().default(false),
+  /** Fraction of excitatory units under Dale's law, in (0, 1) (model default 0.8); ignored without `dale`. */
   excitatoryFraction: z.number().gt(0).lt(1).optional(),
   /** Fraction of recurrent connections kept by a fixed random mask (1 = dense). */
   connectivity: z.number().gt(0).max(1).default(1),
@@ -99,7 +104,16 @@ export type RunConfig = z.output<typeof RunConfigSchema>;
 /** Names of every run setting. */
 export const RUN_CONFIG_KEYS: readonly string[] = Object.keys(RunConfigSchema.shape);
 
-/** Validates settings (unknown keys are errors) and fills in defaults. */
+/**
+ * Validates settings (unknown keys are errors) and fills in defaults.
+ * @param input the settings as written (a {@link RunConfigInput})
+ * @param field name of the settings in error messages (default "run", e.g. "run.gain")
+ * @throws TypeError (naming the field) for an unknown key (with a did-you-mean hint), a missing
+ *   `task` or `rule`, or a value of the wrong type
+ * @throws RangeError (naming the field) for a value out of range or not among the allowed names,
+ *   `activityL2Adaptive` without `activityL2`, or `checkpoints` / `noiseFloorSplits` without
+ *   `neuralData`
+ */
 export function resolveRunConfig(input: unknown, field = 'run'): RunConfig {
   const config = parseWithSchema(RunConfigSchema, input, field);
   // Settings that only mean something together with another one are refused alone.

@@ -29,16 +29,28 @@ import type { NeuralRecord } from './data-comparison.js';
 
 /** What a finished run leaves behind (JSON-serialisable). */
 export interface RunRecord {
+  /** Format tag of the record, always "rnnlab.run/1". */
   format: 'rnnlab.run/1';
+  /** The run's identity: 16 hex digits of the SHA-256 of `config` (see {@link runId}). */
   id: string;
   /** Resolved settings (every default filled in). */
   config: RunConfig;
+  /** rnnlab version that made the record. */
   version: string;
-  host: { hostname: string; node: string; blas: string };
+  /** The machine the run ran on. */
+  host: {
+    /** Host name (os.hostname()). */
+    hostname: string;
+    /** Node.js version (process.version, e.g. "v22.1.0"). */
+    node: string;
+    /** The native BLAS: its core name and thread count, e.g. "Haswell, 1 thread(s)". */
+    blas: string;
+  };
+  /** When the run started (ISO 8601, UTC). */
   startedAt: string;
-  /** Wall time of the whole run, scoring and dynamics included. */
+  /** Wall time of the whole run in seconds, scoring and dynamics included. */
   wallSeconds: number;
-  /** Wall time of the training loop (flossing phases included). */
+  /** Wall time of the training loop in seconds (flossing phases included). */
   trainSeconds: number;
   /** Updates done (fewer than config.iters when the run diverged). */
   iterations: number;
@@ -48,38 +60,100 @@ export interface RunRecord {
    * Training loss curve: mean batch loss over each logging interval; with `trackAccuracy`, also
    * the held-out loss, decision accuracy and normalised accuracy at each point.
    */
-  curve: { iter: number[]; loss: number[]; evalLoss?: number[]; accuracy?: number[]; normalizedAccuracy?: number[] };
+  curve: {
+    /** Updates done at each logged point (every `logEvery` updates, and the last). */
+    iter: number[];
+    /** Mean training-batch loss of each logging interval (each batch measured before its update; task loss plus the activity regulariser with `activityL2`). */
+    loss: number[];
+    /** With `trackAccuracy`: loss on the held-out batch after each logged point's update. */
+    evalLoss?: number[];
+    /** With `trackAccuracy`, for tasks with a decision period: decision accuracy on the held-out batch, in [0, 1]. */
+    accuracy?: number[];
+    /** With `trackAccuracy`: paper 2's normalised accuracy on the held-out batch, in [0, 1]. */
+    normalizedAccuracy?: number[];
+  };
   /** Held-out batch scores before and after training (after is null when the run diverged). */
-  eval: { trials: number; before: Score; after: Score | null };
+  eval: {
+    /** Trials in the fixed held-out batch (`evalBatch`, or the task's condition count, or 256). */
+    trials: number;
+    /** Scores of the initial model. */
+    before: Score;
+    /** Scores of the trained model (null when the run diverged). */
+    after: Score | null;
+  };
   /** Where the run diverged, or null. */
-  diverged: { iter: number; loss: number | null; reason: string } | null;
+  diverged: {
+    /** The update at which divergence was detected (1-based). */
+    iter: number;
+    /** The offending loss, or null when it was not finite (NaN or infinite, which JSON cannot hold). */
+    loss: number | null;
+    /** What happened: "loss is not finite", "loss above <divergenceLoss>" or "parameters are not finite". */
+    reason: string;
+  } | null;
   /** What `lyapunov`, `eigenvalues` and flossing recorded (absent when none was asked for). */
   dynamics?: RunDynamics;
   /** With `activityL2`: lambda at the start and at the end of training. */
-  activityL2?: { initial: number; final: number };
+  activityL2?: {
+    /** lambda before the first update (the `activityL2` setting). */
+    initial: number;
+    /** lambda after the last update (after the adaptive schedule, if on). */
+    final: number;
+  };
   /** With `neuralData`: the comparison with the recording along training (data-comparison.ts). */
   neural?: NeuralRecord;
 }
 
+/** The dynamics a run recorded ({@link RunRecord.dynamics}); each part only when its setting asked for it. */
 export interface RunDynamics {
-  /** Eigenvalues of the (effective) recurrent weights, sorted by decreasing modulus. */
-  weightSpectrum?: { before: Eigenvalues; after: Eigenvalues | null };
-  /** The largest Lyapunov exponent (per step, natural log) over trajectories of task inputs. */
+  /** With `eigenvalues`: eigenvalues of the (effective) recurrent weights, sorted by decreasing modulus. */
+  weightSpectrum?: {
+    /** At initialisation. */
+    before: Eigenvalues;
+    /** After training (null when the run diverged). */
+    after: Eigenvalues | null;
+  };
+  /** With `lyapunov`: the largest Lyapunov exponent (per step, natural log) over trajectories of task inputs. */
   maxLyapunov?: {
-    protocol: { batch: number; warmup: number; steps: number; k: 1; unit: string; inputs: string };
+    /** How the exponent was measured. */
+    protocol: {
+      /** Trajectories averaged over (default 15). */
+      batch: number;
+      /** Tangent warm-up steps, log R not accumulated (default 100). */
+      warmup: number;
+      /** Accumulation steps the exponent averages over (default 100). */
+      steps: number;
+      /** Exponents measured: only the largest. */
+      k: 1;
+      /** Unit of the exponents: "per step, natural log". */
+      unit: string;
+      /** The inputs driving the trajectories, e.g. "fresh romo trials, concatenated". */
+      inputs: string;
+    };
+    /** At initialisation, before any flossing or training. */
     before: MaxLyapunovResult;
+    /** After the flossing pretraining (null without `flossPretrain`). */
     afterFlossPretrain: MaxLyapunovResult | null;
+    /** After training (null when the run diverged). */
     after: MaxLyapunovResult | null;
   };
-  /** Flossing settings and every phase (when, updates, loss and max exponent per update). */
-  floss?: { options: FlossTrainOptions; phases: FlossPhase[] };
+  /** With flossing: its settings and every phase (when, updates, loss and max exponent per update). */
+  floss?: {
+    /** The flossing settings used (`flossOptions` with `iters` = `flossPretrain` and `mode` = `flossMode`). */
+    options: FlossTrainOptions;
+    /** Every flossing phase done, pretraining included. */
+    phases: FlossPhase[];
+  };
 }
 
 /** Scores on the held-out batch (accuracy and chance only for tasks with a decision period). */
 export interface Score {
+  /** Loss on the held-out batch (the task's loss: mse or cross-entropy). */
   loss: number;
+  /** Decision accuracy, in [0, 1]. */
   accuracy?: number;
+  /** Chance accuracy (1 / choices); present with `accuracy`. */
   chance?: number;
+  /** Paper 2's normalised accuracy, in [0, 1]. */
   normalizedAccuracy?: number;
 }
 
@@ -222,7 +296,14 @@ function curveOf(points: TrainResult['lossCurve'], tracked: boolean): RunRecord[
   return curve;
 }
 
-/** Runs one configuration from scratch and returns its record. */
+/**
+ * Runs one configuration from scratch and returns its record.
+ * @param input the run's settings (defaults filled in by {@link resolveRunConfig})
+ * @param context progress callback and abort signal
+ * @throws TypeError / RangeError (naming the field) for invalid settings (see
+ *   {@link resolveRunConfig}), an unknown task or rule or invalid options of theirs, or a `tau`
+ *   that makes alpha = 1 - dt/tau fall outside [0, 1)
+ */
 export function runOne(input: RunConfigInput | RunConfig, context: RunContext = {}): RunRecord {
   return executeRun(prepareRun(input), context);
 }

@@ -17,25 +17,49 @@ import type { RunRecord } from './run.js';
 import type { PlannedRun, SweepSpec } from './sweep-spec.js';
 import { sweepFingerprint } from './sweep-spec.js';
 
+/** The manifest of a sweep folder, `DIR/sweep.json`. */
 export interface SweepManifest {
+  /** Format tag, always "rnnlab.sweep/1". */
   format: 'rnnlab.sweep/1';
+  /** rnnlab version that last wrote the manifest. */
   version: string;
+  /** When the folder was made (ISO 8601, UTC). */
   created: string;
+  /** When the manifest was last written (ISO 8601, UTC). */
   updated: string;
+  /** 16 hex digits identifying the set of run ids (independent of their order). */
   fingerprint: string;
+  /** The sweep spec the runs come from. */
   spec: SweepSpec;
+  /** Ids of the spec's runs, in the spec's order. */
   runIds: string[];
 }
 
+/** A run that threw, `DIR/failed/<id>.json`. */
 export interface FailureRecord {
+  /** The run's id. */
   id: string;
+  /** The run's resolved settings. */
   config: PlannedRun['config'];
-  error: { name: string; message: string };
+  /** The error it threw. */
+  error: {
+    /** Error class name, e.g. "RangeError". */
+    name: string;
+    /** Error message. */
+    message: string;
+  };
+  /** When it failed (ISO 8601, UTC). */
   at: string;
 }
 
+/**
+ * The results folder of a sweep: its manifest, one record per finished run (`runs/<id>.json`)
+ * and one file per failed run (`failed/<id>.json`). Every file is written atomically.
+ */
 export class SweepStore {
+  /** The sweep folder. */
   readonly dir: string;
+  /** The folder's manifest (as written by {@link SweepStore.open}, or as read). */
   manifest: SweepManifest;
 
   private constructor(dir: string, manifest: SweepManifest) {
@@ -46,7 +70,14 @@ export class SweepStore {
   /**
    * Opens (or creates) the store for `spec` in `dir`. An existing store made from a different
    * set of runs is refused unless `extend` (then the manifest follows the new spec and every
-   * finished run is kept). A non-empty folder that is not a sweep store is refused.
+   * finished run is kept). A non-empty folder that is not a sweep store is refused. With
+   * `shared` (one of several shard processes) the folder must already hold this very sweep, and
+   * its manifest is left as it is.
+   * @param runs the spec's runs, from {@link expandSweep}
+   * @throws RangeError for a folder made from a different set of runs (without `extend`, or at
+   *   all with `shared`), a non-empty folder without `sweep.json`, a `shared` folder without
+   *   one, or an unreadable manifest or one that is not rnnlab.sweep/1 (TypeError when it is not
+   *   a JSON object)
    */
   static open(dir: string, spec: SweepSpec, runs: readonly PlannedRun[], options: { extend?: boolean; shared?: boolean } = {}): SweepStore {
     const fingerprint = sweepFingerprint(runs);
@@ -83,7 +114,11 @@ export class SweepStore {
     return store;
   }
 
-  /** Opens an existing store read-only (for results and reports). */
+  /**
+   * Opens an existing store read-only (for results and reports).
+   * @throws RangeError when `dir` has no readable `sweep.json` or it is not an rnnlab.sweep/1
+   *   manifest (TypeError when it is not a JSON object)
+   */
   static load(dir: string): SweepStore {
     return new SweepStore(dir, SweepStore.readManifest(dir));
   }

@@ -62,14 +62,24 @@ type SpecMatchesSchema<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyo
 
 /** One run of a sweep. */
 export interface PlannedRun {
+  /** The run's identity ({@link runId} of `config`): its record is `runs/<id>.json` in the sweep folder. */
   id: string;
+  /** The run's resolved settings (every default filled in). */
   config: RunConfig;
 }
 
 /** Most runs one sweep may hold (a guard against a mistyped grid). */
 export const MAX_RUNS = 1_000_000;
 
-/** Validates a parsed sweep spec. */
+/**
+ * Validates a parsed sweep spec (the run settings in it are checked by {@link expandSweep}).
+ * @param value the parsed JSON or YAML
+ * @param field name of the spec in error messages (default "sweep")
+ * @throws TypeError (naming the field) for an unknown key, a value of the wrong type, or neither
+ *   `axes` nor `grids`
+ * @throws RangeError (naming the field) for an empty axis or grid list, a wrong `format`, or both
+ *   `axes` and `grids`
+ */
 export function parseSweepSpec(value: unknown, field = 'sweep'): SweepSpec {
   const spec = parseWithSchema(SweepSpecSchema, value, field);
   if (!spec.axes && !spec.grids) throw typeError(`${field}.axes`, 'an object of axes (or a "grids" list)', undefined, 'nothing');
@@ -77,7 +87,12 @@ export function parseSweepSpec(value: unknown, field = 'sweep'): SweepSpec {
   return spec;
 }
 
-/** Reads a sweep file: `.json`, or `.yaml` / `.yml`. */
+/**
+ * Reads a sweep file: `.json` is parsed as JSON, any other extension (`.yaml`, `.yml`) as YAML.
+ * @param path the file
+ * @param field name of the spec in error messages (default "sweep"; the path is added)
+ * @throws RangeError for an unreadable file or invalid JSON / YAML; otherwise as {@link parseSweepSpec}
+ */
 export function readSweepSpec(path: string, field = 'sweep'): SweepSpec {
   let text: string;
   try {
@@ -104,7 +119,14 @@ function checkKeys(settings: Record<string, unknown>, field: string): void {
   }
 }
 
-/** Expands a spec into its runs, in a deterministic order, validating every run's settings. */
+/**
+ * Expands a spec into its runs, in a deterministic order (grid by grid, the last axis varying
+ * fastest), validating every run's settings; runs with the same id appear once.
+ * @throws TypeError for an unknown run setting in `fixed` or `axes` (with a did-you-mean hint)
+ * @throws RangeError for a setting that is both fixed and an axis, or more than {@link MAX_RUNS} runs
+ * @throws TypeError / RangeError as {@link resolveRunConfig} for an invalid run, naming the axis
+ *   value (e.g. `sweep.axes.gain[2]`) or the fixed setting it came from
+ */
 export function expandSweep(spec: SweepSpec, field = 'sweep'): PlannedRun[] {
   const grids = spec.grids ?? [{ axes: spec.axes!, fixed: {} }];
   const runs: PlannedRun[] = [];

@@ -9,19 +9,25 @@ import { SweepStore } from './store.js';
 import { defaultWorkers, runInPool } from './pool.js';
 import { expectInteger } from '../validate.js';
 
+/** Where a sweep stands, passed to {@link SweepOptions.onProgress} after every run. */
 export interface SweepProgress {
   /** Runs of the sweep with a record (including ones finished by earlier invocations). */
   done: number;
+  /** Runs of the sweep (of this shard, with `shard`). */
   total: number;
   /** Runs finished by this invocation. */
   ranNow: number;
+  /** Runs with a record that diverged, earlier invocations' included. */
   diverged: number;
+  /** Runs that threw in this invocation (saved under `failed/` and retried next time). */
   failed: number;
+  /** Runs finished by this invocation per minute of its wall time (0 at the start). */
   runsPerMinute: number;
   /** Estimated seconds left (null before the first run finishes). */
   etaSeconds: number | null;
 }
 
+/** Settings of {@link runSweep}; all optional. */
 export interface SweepOptions {
   /** Worker threads (default one per core). */
   workers?: number;
@@ -31,19 +37,35 @@ export interface SweepOptions {
    * Run only shard `index` of `count`: the runs at positions p (in the spec's order) with
    * p % count = index. Several shards may share one folder (it must already hold the sweep).
    */
-  shard?: { index: number; count: number };
+  shard?: {
+    /** This shard's index, in [0, count). */
+    index: number;
+    /** Number of shards, >= 1. */
+    count: number;
+  };
+  /** Called once at the start and after every finished or failed run, with a copy of the progress. */
   onProgress?: (progress: SweepProgress) => void;
+  /** Stops the sweep: the workers are stopped, and runs in progress leave no record (run again to resume). */
   signal?: AbortSignal;
 }
 
+/** What {@link runSweep} resolves to: the final progress, plus what this invocation did. */
 export interface SweepSummary extends SweepProgress {
   /** Runs that were already finished before this invocation. */
   skipped: number;
+  /** Wall time of this invocation in seconds. */
   seconds: number;
+  /** True when `signal` aborted the sweep (unfinished runs have no record). */
   aborted: boolean;
 }
 
-/** Runs (or resumes) the sweep `spec` with its results in `dir`. */
+/**
+ * Runs (or resumes) the sweep `spec` with its results in `dir` (see {@link SweepStore}): runs
+ * that already have a record are skipped, the others run in worker threads, and each record is
+ * saved as it arrives. A run that throws is saved as a failure and counted, not rethrown.
+ * @throws TypeError / RangeError (as a rejected promise) for invalid `workers` or `shard`, an
+ *   invalid spec (see {@link expandSweep}), or a `dir` the store refuses (see {@link SweepStore.open})
+ */
 export async function runSweep(spec: SweepSpec, dir: string, options: SweepOptions = {}): Promise<SweepSummary> {
   const workers = expectInteger(options.workers ?? defaultWorkers(), 'workers', 1);
   const all = expandSweep(spec);

@@ -7,12 +7,15 @@ import { bestLearningRates, meanCurve } from '../experiment/aggregate.js';
 import type { RunRecord } from '../experiment/run.js';
 import type { VegaLiteSpec } from './render.js';
 
+/** A figure: a Vega-Lite spec with its data inlined, and the words that go with it. */
 export interface Figure {
   /** File-name-safe identifier. */
   id: string;
+  /** Title (also the spec's title). */
   title: string;
   /** What the figure shows and how it was made (mean ± std over seeds, best lr, ...). */
   caption: string;
+  /** The Vega-Lite (v6) spec, data included; render it with {@link renderSvg}. */
   spec: VegaLiteSpec;
 }
 
@@ -21,6 +24,7 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Smallest value shown on a log axis (the lower edge of a std band is clamped to it). */
 const LOG_FLOOR = 1e-8;
 
+/** Settings of {@link learningCurvesFigure}; all optional. */
 export interface CurveOptions {
   /** Which setting colours the curves (default 'gain'). */
   colorBy?: string;

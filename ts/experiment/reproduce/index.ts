@@ -14,7 +14,11 @@ export function paperNames(): string[] {
   return PRESETS.map((p) => p.name);
 }
 
-/** The reproduction of paper `name` (the error lists the known names). */
+/**
+ * The reproduction of paper `name` (see {@link paperNames}).
+ * @throws RangeError for an unknown name (listing the known ones, with a did-you-mean hint);
+ *   TypeError when `name` is not a string
+ */
 export function getPaperPreset(name: string, field = 'paper'): PaperPreset {
   const which = expectOneOf(name, field, paperNames());
   return PRESETS.find((p) => p.name === which)!;

@@ -14,6 +14,7 @@ export interface Verdict {
   evidence: string;
 }
 
+/** Settings of {@link PaperPreset.run}. */
 export interface ReproduceOptions {
   /** The quick preset: the same figures from fewer seeds, iterations and conditions. */
   quick: boolean;
@@ -30,12 +31,17 @@ export interface ReproduceOptions {
   log: (line: string) => void;
   /** Progress of the sweeps, for a progress bar. */
   onSweepProgress?: (stage: string, done: number, total: number, diverged: number) => void;
+  /** Stops the sweeps; finished runs are kept, and the same call resumes them. */
   signal?: AbortSignal;
 }
 
+/** What {@link PaperPreset.run} resolves to. */
 export interface ReproduceResult {
+  /** The preset's name, e.g. "initial-connectivity". */
   paper: string;
+  /** Which preset ran. */
   preset: 'quick' | 'full';
+  /** The paper's claims, each checked on this run's data (may be empty when `signal` stopped it). */
   verdicts: Verdict[];
   /** Path of the HTML report. */
   report: string;
@@ -43,11 +49,13 @@ export interface ReproduceResult {
   figures: string[];
   /** Extra tables (name -> rows, first row the header). */
   tables: Record<string, string[][]>;
+  /** Wall time of this call in seconds. */
   seconds: number;
   /** True when a signal stopped it before the end (run the same command to finish). */
   aborted: boolean;
 }
 
+/** A paper reproduction (see {@link getPaperPreset}). */
 export interface PaperPreset {
   /** Command-line name, e.g. "initial-connectivity". */
   name: string;
@@ -56,6 +64,18 @@ export interface PaperPreset {
   /** What the full and quick presets run. */
   description: string;
   /** For presets that compare learning rules: the rules they always run and those `rules` may add. */
-  rules?: { default: readonly string[]; optional: readonly string[] };
+  rules?: {
+    /** Rules every run of the preset includes. */
+    default: readonly string[];
+    /** Rules that {@link ReproduceOptions.rules} may add. */
+    optional: readonly string[];
+  };
+  /**
+   * Runs (or resumes) the reproduction into `options.out`: its sweeps, figures, report and
+   * verdicts.
+   * @throws (as a rejected promise) RangeError for an `out` folder (or its sweep folder) that holds other files, or, for
+   *   presets with `rules`, an unknown rule in `options.rules`; neural-similarity also throws an
+   *   Error when some of its runs failed (running again retries them)
+   */
   run(options: ReproduceOptions): Promise<ReproduceResult>;
 }
