@@ -150,8 +150,8 @@ export interface TrainResult {
   /** One point every `logEvery` updates. */
   lossCurve: LossPoint[];
   /**
-   * Where the run diverged (update `iter`, the offending `loss`, and `reason`: a non-finite loss
-   * or gradient, or a loss above divergenceLoss), or null. Training stops there.
+   * Where the run diverged (a loss that is not finite or above divergenceLoss, or parameters
+   * that are not finite after an update), or null. Training stops there.
    */
   diverged: Divergence | null;
   /** True when `signal` stopped the loop early. */
