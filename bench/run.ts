@@ -312,7 +312,9 @@ async function measureSweep(w: SweepWorkload, o: Options, torch: TorchInfo): Pro
   const { runSweep, from } = await loadRunSweep();
   const pending = pendingReason(w);
   const axes = { gain: [0.5, 1, 1.5, 2], lr: [1e-4, 3e-4, 1e-3, 3e-3], seed: [1, 2, 3, 4] };
-  const fixed = { task: 'romo', rule: w.rule, iters: w.iters, hidden: 64, batch: 32, logEvery: 10, evalBatch: 256, dtype: 'float32' };
+  // The same work as the peers: held-out scoring before and after training only (no accuracy
+  // tracked at every log point, no weight eigenvalues; both are on by default in a run).
+  const fixed = { task: 'romo', rule: w.rule, iters: w.iters, hidden: 64, batch: 32, logEvery: 10, evalBatch: 256, dtype: 'float32', trackAccuracy: false, eigenvalues: false };
   const spec: SweepSpec = { name: `bench-${w.id}`, fixed, axes };
   const grid = axes.gain.flatMap((gain) => axes.lr.flatMap((lr) => axes.seed.map((seed) => ({ gain, lr, seed }))));
   const settings = { hidden: 64, batch: 32, iters: w.iters, logEvery: 10, evalBatch: 256, alpha: 0.5, activation: 'relu', dtype: 'float32', rule: w.rule };
