@@ -6,14 +6,12 @@
 
 #include "act_simd.hpp"
 #include "blas.hpp"
+#include "held-columns.hpp"
 #include "simd.hpp"
 
 namespace rnnlab {
 
 namespace {
-
-/** Readout and input weights kept in registers during the fused backward pass. */
-constexpr int kMaxHeld = 4;
 
 /**
  * The fused backward pass of step t over all B trials, for the units of one chunk [i, i + W):
@@ -33,43 +31,16 @@ void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nO
                    const R* Fo, R* G, R* D, R* gb, R* dWxT, R* gWout) {
   using V = typename S::V;
   const V va = S::set1(alpha), vb = S::set1(beta);
-  const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
-  V wo[kMaxHeld] = {}, gWo[kMaxHeld] = {}, gx[kMaxHeld] = {};
-  // Loops over the held accumulators run to the constant kMaxHeld (fully unrolled, so the
-  // arrays live in registers) and skip the slots beyond nOut / nIn.
-#pragma GCC unroll 4
-  for (long o = 0; o < kMaxHeld; ++o) {
-    if (o >= heldOut) break;
-    wo[o] = lanes.load(Fo + o * N + i);
-    gWo[o] = lanes.load(gWout + o * N + i);
-  }
-#pragma GCC unroll 4
-  for (long k = 0; k < kMaxHeld; ++k) {
-    if (k >= heldIn) break;
-    gx[k] = lanes.load(dWxT + k * N + i);
-  }
+  HeldColumns<S, R> held(lanes, i, N, nIn, nOut, Fo, gWout, dWxT);
   V gbv = lanes.load(gb + i);
 
   for (long bi = 0; bi < B; ++bi) {
     const long row = bi * N + i;
-    const R* e = dy + bi * nOut;
     const V rv = lanes.load(Rt + row);
     const V recurrent = P ? lanes.load(P + row) : S::zero();
     // The exact path adds the readout error onto the recurrent one (one f' for both); ModProp
     // keeps them apart (f' on the readout part, mu on the recurrent part).
-    V pv = ModProp ? S::zero() : recurrent;
-#pragma GCC unroll 4
-    for (long o = 0; o < kMaxHeld; ++o) {
-      if (o >= heldOut) break;
-      const V eo = S::set1(e[o]);
-      pv = S::fma(eo, wo[o], pv);
-      gWo[o] = S::fma(eo, rv, gWo[o]);
-    }
-    for (long o = heldOut; o < nOut; ++o) {
-      const V eo = S::set1(e[o]);
-      pv = S::fma(eo, lanes.load(Fo + o * N + i), pv);
-      lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
-    }
+    V pv = held.readout(lanes, i, dy + bi * nOut, rv, ModProp ? S::zero() : recurrent, Fo, gWout);
     if constexpr (Reg) pv = S::fma(S::set1(regGrad), rv, pv);
     V local = VecAct<F>::template dfTimes<S>(rv, pv);
     if constexpr (ModProp) local = S::fma(S::set1(mu), recurrent, local);
@@ -78,26 +49,9 @@ void backwardChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nO
     const V dv = S::mul(vb, g);
     lanes.store(D + row, dv);
     gbv = S::add(gbv, dv);
-    const R* x = xt + bi * nIn;
-#pragma GCC unroll 4
-    for (long k = 0; k < kMaxHeld; ++k) {
-      if (k >= heldIn) break;
-      gx[k] = S::fma(S::set1(x[k]), dv, gx[k]);
-    }
-    for (long k = heldIn; k < nIn; ++k)
-      lanes.store(dWxT + k * N + i, S::fma(S::set1(x[k]), dv, lanes.load(dWxT + k * N + i)));
+    held.addInputs(lanes, i, xt + bi * nIn, dv, dWxT);
   }
-
-#pragma GCC unroll 4
-  for (long o = 0; o < kMaxHeld; ++o) {
-    if (o >= heldOut) break;
-    lanes.store(gWout + o * N + i, gWo[o]);
-  }
-#pragma GCC unroll 4
-  for (long k = 0; k < kMaxHeld; ++k) {
-    if (k >= heldIn) break;
-    lanes.store(dWxT + k * N + i, gx[k]);
-  }
+  held.store(lanes, i, gWout, dWxT);
   lanes.store(gb + i, gbv);
 }
 

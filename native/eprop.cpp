@@ -6,6 +6,7 @@
 
 #include "act_simd.hpp"
 #include "blas.hpp"
+#include "held-columns.hpp"
 #include "random.hpp"
 #include "simd.hpp"
 #include "step-loss.hpp"
@@ -14,9 +15,6 @@
 namespace rnnlab {
 
 namespace {
-
-/** Readout feedback rows and input traces kept in registers during the fused signal pass. */
-constexpr int kMaxHeld = 4;
 
 /**
  * The fused pass of step t of the e-prop sweep (readout learning signal) over all B trials, for
@@ -35,61 +33,20 @@ void signalChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut
                  const R* Fb, R* eps, R* Lsig, R* lsum, R* gWout, R* dWxT) {
   using V = typename S::V;
   const V va = S::set1(alpha), vb = S::set1(beta);
-  const long heldOut = std::min<long>(nOut, kMaxHeld), heldIn = std::min<long>(nIn, kMaxHeld);
-  V fb[kMaxHeld] = {}, gWo[kMaxHeld] = {}, gx[kMaxHeld] = {};
-#pragma GCC unroll 4
-  for (long o = 0; o < kMaxHeld; ++o) {
-    if (o >= heldOut) break;
-    fb[o] = lanes.load(Fb + o * N + i);
-    gWo[o] = lanes.load(gWout + o * N + i);
-  }
-#pragma GCC unroll 4
-  for (long k = 0; k < kMaxHeld; ++k) {
-    if (k >= heldIn) break;
-    gx[k] = lanes.load(dWxT + k * N + i);
-  }
+  HeldColumns<S, R> held(lanes, i, N, nIn, nOut, Fb, gWout, dWxT);
   V ls = S::zero();
   for (long bi = 0; bi < B; ++bi) {
     const long row = bi * N + i;
-    const R* e = dy + bi * nOut;
     lanes.store(eps + row, S::fma(va, lanes.load(eps + row), S::mul(vb, lanes.load(Rprev + row))));
     const V rv = lanes.load(Rcur + row);
-    V pv = S::zero();
-#pragma GCC unroll 4
-    for (long o = 0; o < kMaxHeld; ++o) {
-      if (o >= heldOut) break;
-      const V eo = S::set1(e[o]);
-      pv = S::fma(eo, fb[o], pv);
-      gWo[o] = S::fma(eo, rv, gWo[o]);
-    }
-    for (long o = heldOut; o < nOut; ++o) {
-      const V eo = S::set1(e[o]);
-      pv = S::fma(eo, lanes.load(Fb + o * N + i), pv);
-      lanes.store(gWout + o * N + i, S::fma(eo, rv, lanes.load(gWout + o * N + i)));
-    }
+    V pv = held.readout(lanes, i, dy + bi * nOut, rv, S::zero(), Fb, gWout);
     if constexpr (Reg) pv = S::fma(S::set1(regGrad), rv, pv);
     const V l = VecAct<F>::template dfTimes<S>(rv, pv);
     lanes.store(Lsig + row, l);
     ls = S::add(ls, l);
-    const R* ex = epsX + bi * nIn;
-#pragma GCC unroll 4
-    for (long k = 0; k < kMaxHeld; ++k) {
-      if (k >= heldIn) break;
-      gx[k] = S::fma(S::set1(ex[k]), l, gx[k]);
-    }
-    for (long k = heldIn; k < nIn; ++k)
-      lanes.store(dWxT + k * N + i, S::fma(S::set1(ex[k]), l, lanes.load(dWxT + k * N + i)));
+    held.addInputs(lanes, i, epsX + bi * nIn, l, dWxT);
   }
-#pragma GCC unroll 4
-  for (long o = 0; o < kMaxHeld; ++o) {
-    if (o >= heldOut) break;
-    lanes.store(gWout + o * N + i, gWo[o]);
-  }
-#pragma GCC unroll 4
-  for (long k = 0; k < kMaxHeld; ++k) {
-    if (k >= heldIn) break;
-    lanes.store(dWxT + k * N + i, gx[k]);
-  }
+  held.store(lanes, i, gWout, dWxT);
   lanes.store(lsum + i, ls);
 }
 

@@ -144,7 +144,7 @@ export type { TTest } from './analysis/stats.js';
 export { NEURAL_DATASETS, NeuralTracker, dataComparison, decodeParams, encodeParams, liu2025Checkpoints, scoreAgainstData } from './experiment/data-comparison.js';
 export type { CheckpointScore, DataComparison, EncodedParams, NeuralDataset, NeuralRecord, SummaryRecord } from './experiment/data-comparison.js';
 export { accuracyDistanceCorrelation, atAccuracy, distanceCurve, gainTable, groupByRuleAndGain, matchedAccuracy, modelOfRecord, noiseFloorTable, pairwiseSummary, peakAccuracy, rulesAtAccuracy } from './experiment/neural-summary.js';
-export type { DistanceCurve, FloorEntry, GainTable, NoiseFloorTable, PairwiseSummary, RulesAtAccuracy, RunGroup } from './experiment/neural-summary.js';
+export type { DistanceAtAccuracy, DistanceCurve, FloorEntry, GainTable, NoiseFloorTable, PairwiseSummary, RulesAtAccuracy, RunGroup } from './experiment/neural-summary.js';
 export { NEURAL_SIMILARITY_PRESETS, PAPER_TABLE3, neuralSimilaritySweep, runNeuralSimilarity, summarizeNeuralSimilarity } from './experiment/reproduce/neural-similarity.js';
 export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experiment/reproduce/neural-similarity.js';
 

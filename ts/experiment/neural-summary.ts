@@ -299,6 +299,22 @@ export function noiseFloorTable(groups: readonly RunGroup[], rules: readonly str
   return { noiseFloor, noiseFloorPerSeed, trained, untrained, crossConditionAverage: pooled(floors.flatMap((f) => f.ccad)), tests, pooledTests };
 }
 
+/** The distance of a group of runs (one rule, one gain) at a matched accuracy A. */
+export interface DistanceAtAccuracy {
+  /** Distance / (pi/2) at the checkpoint closest to A, across the seeds that reached A. */
+  distance: Stat;
+  /** The normalised accuracy of those checkpoints. */
+  accuracy: Stat;
+  /** The distances themselves, one per seed that reached A. */
+  values: number[];
+  /** Number of runs that reached A. */
+  reached: number;
+  /** Number of runs in the group. */
+  runs: number;
+  /** Peak normalised accuracy across the group's runs. */
+  peakAccuracy: Stat;
+}
+
 /**
  * Table 1: per rule and gain, the distance at the checkpoint closest to the matched accuracy A
  * (matchedAccuracy over the rules at the reference gain), mean ± std across the seeds whose run
@@ -314,26 +330,7 @@ export interface GainTable {
   /** The rules, as given. */
   rules: string[];
   /** `cells[rule][String(gain)]`: the distances at accuracy A. */
-  cells: Record<
-    string,
-    Record<
-      string,
-      {
-        /** Distance / (pi/2) at the checkpoint closest to A, across the seeds that reached A. */
-        distance: Stat;
-        /** The normalised accuracy of those checkpoints. */
-        accuracy: Stat;
-        /** The distances themselves, one per seed that reached A. */
-        values: number[];
-        /** Number of runs that reached A. */
-        reached: number;
-        /** Number of runs of the cell. */
-        runs: number;
-        /** Peak normalised accuracy across all runs of the cell. */
-        peakAccuracy: Stat;
-      }
-    >
-  >;
+  cells: Record<string, Record<string, DistanceAtAccuracy>>;
   /** Per gain (`String(gain)`): the distance at checkpoint 0 across seeds. */
   untrained: Record<string, Stat>;
   /** `gainTests[rule][String(gain)]`: Welch test of the reference gain against that gain (null with fewer than 2 values a side). */
@@ -393,24 +390,12 @@ export interface RulesAtAccuracy {
   /** The matched normalised accuracy A (0 when no level qualifies). */
   accuracy: number;
   /** One row per rule that has runs at the gain, in the order asked for. */
-  rows: {
+  rows: (DistanceAtAccuracy & {
     /** The learning rule. */
     rule: string;
-    /** Distance / (pi/2) at the checkpoint closest to A, across the seeds that reached A. */
-    distance: Stat;
-    /** The normalised accuracy of those checkpoints. */
-    accuracy: Stat;
-    /** The distances themselves, one per seed that reached A. */
-    values: number[];
-    /** Number of runs that reached A. */
-    reached: number;
-    /** Number of runs of the rule. */
-    runs: number;
-    /** Peak normalised accuracy across the rule's runs. */
-    peakAccuracy: Stat;
     /** Welch test of this rule's distances against bptt's (null for bptt or too few values). */
     versusBptt: Comparison | null;
-  }[];
+  })[];
 }
 
 /**
