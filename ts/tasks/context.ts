@@ -33,10 +33,10 @@
  */
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
-import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, commonSettingsToJSON, commonShape, expectChoice, neurogymInfo, resolveCommon } from './neurogym.js';
 import type { FixationInput, NeurogymOptions, OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
-import type { Task, TaskInfo } from './task.js';
+import type { Task } from './task.js';
 import { sampleTimingSteps } from './timing.js';
 import type { TimingSpec } from './timing.js';
 
@@ -94,23 +94,18 @@ export function context(options: ContextOptions = {}): Task {
   const contextModality = o.contextModality ?? 0;
   const contexts = explicitContext ? [0, 1] : [contextModality];
   const fixationInput = o.fixationInput ?? DEFAULT_FIXATION_INPUT;
-  const info: TaskInfo = {
-    name: 'context',
-    description: 'Context-dependent integration (Mante et al. 2013): report the sign of the relevant one of two noisy modalities.',
-    source: 'neurogym ContextDecisionMaking (v2.2.0 timing and coherences; Mante et al. 2013), explicit context by default',
-    dt: common.dt,
-    timeUnit: 'ms',
-    tau: NEUROGYM_TAU,
-    inputs: ['fixation', 'stim1_mod1', 'stim2_mod1', 'stim1_mod2', 'stim2_mod2', ...(explicitContext ? ['context1', 'context2'] : [])],
-    outputs: ['fixate', 'choice1', 'choice2'],
-    loss: 'ce',
-    periods: [...PERIODS],
-    conditions: ['groundTruth', 'otherChoice', 'context', 'coh1', 'coh2'],
-    minSteps: common.minSteps,
-    maxSteps: common.maxSteps,
-    decisionPeriod: 'decision',
-    choices: 2,
-  };
+  const info = neurogymInfo(
+    {
+      name: 'context',
+      description: 'Context-dependent integration (Mante et al. 2013): report the sign of the relevant one of two noisy modalities.',
+      source: 'neurogym ContextDecisionMaking (v2.2.0 timing and coherences; Mante et al. 2013), explicit context by default',
+      inputs: ['fixation', 'stim1_mod1', 'stim2_mod1', 'stim1_mod2', 'stim2_mod2', ...(explicitContext ? ['context1', 'context2'] : [])],
+      outputs: ['fixate', 'choice1', 'choice2'],
+      conditions: ['groundTruth', 'otherChoice', 'context', 'coh1', 'coh2'],
+    },
+    common,
+    PERIODS,
+  );
   const coherence = (value: number | undefined, field: string, rng: { choice: (a: number[]) => number }): number => {
     const c = value ?? rng.choice(cohs);
     if (!(c >= 0 && c <= 100)) throw rangeError(field, 'a coherence in [0, 100]', c);

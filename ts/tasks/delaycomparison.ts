@@ -21,10 +21,10 @@
  */
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
-import { NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import { commonSettingsToJSON, commonShape, expectChoice, neurogymInfo, resolveCommon } from './neurogym.js';
 import type { NeurogymOptions, OptionsMatchSchema } from './neurogym.js';
 import { defineTask } from './task.js';
-import type { Task, TaskInfo } from './task.js';
+import type { Task } from './task.js';
 import { sampleTimingSteps } from './timing.js';
 import type { TimingSpec } from './timing.js';
 
@@ -71,23 +71,18 @@ export function delaycomparison(options: DelayComparisonOptions = {}): Task {
   const fmin = Math.min(...all);
   const fmax = Math.max(...all);
   const represent = (f: number): number => (1 + (f - fmin) / (fmax - fmin)) / 2;
-  const info: TaskInfo = {
-    name: 'delaycomparison',
-    description: 'Delayed comparison: report whether the first of two frequencies, separated by a delay, was higher.',
-    source: 'neurogym DelayComparison (v2.2.0 defaults; Romo et al. 1999, Barak et al. 2010): the frequency-pair version of the Romo task',
-    dt: common.dt,
-    timeUnit: 'ms',
-    tau: NEUROGYM_TAU,
-    inputs: ['fixation', 'stimulus'],
-    outputs: ['fixate', 'f1-higher', 'f2-higher'],
-    loss: 'ce',
-    periods: [...PERIODS],
-    conditions: ['groundTruth', 'pair'],
-    minSteps: common.minSteps,
-    maxSteps: common.maxSteps,
-    decisionPeriod: 'decision',
-    choices: 2,
-  };
+  const info = neurogymInfo(
+    {
+      name: 'delaycomparison',
+      description: 'Delayed comparison: report whether the first of two frequencies, separated by a delay, was higher.',
+      source: 'neurogym DelayComparison (v2.2.0 defaults; Romo et al. 1999, Barak et al. 2010): the frequency-pair version of the Romo task',
+      inputs: ['fixation', 'stimulus'],
+      outputs: ['fixate', 'f1-higher', 'f2-higher'],
+      conditions: ['groundTruth', 'pair'],
+    },
+    common,
+    PERIODS,
+  );
   return defineTask({
     info,
     settings: { ...commonSettingsToJSON(common), vpairs: vpairs.map((p) => [...p]) },

@@ -22,10 +22,10 @@
  */
 import { z } from 'zod';
 import { parseWithSchema } from '../validate.js';
-import { NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import { commonSettingsToJSON, commonShape, expectChoice, neurogymInfo, resolveCommon } from './neurogym.js';
 import type { NeurogymOptions, OptionsMatchSchema, TimingPreset } from './neurogym.js';
 import { defineTask } from './task.js';
-import type { Task, TaskInfo } from './task.js';
+import type { Task } from './task.js';
 import { sampleTimingSteps } from './timing.js';
 import type { TimingSpec } from './timing.js';
 
@@ -60,23 +60,18 @@ true satisfies OptionsMatchSchema<DmsOptions, z.input<typeof DmsOptionsSchema>>;
 export function dms(options: DmsOptions = {}): Task {
   const o = parseWithSchema(DmsOptionsSchema, options, 'dms options');
   const common = resolveCommon('dms', PERIODS, DMS_TIMING, DMS_PRESETS, o);
-  const info: TaskInfo = {
-    name: 'dms',
-    description: 'Delayed match-to-sample: after a delay, report whether the test stimulus is the sample.',
-    source: 'neurogym DelayMatchSample (v2.2.0 defaults; Miller et al. 1996); used by Liu, Zhang & Liu 2025 as "DMS"',
-    dt: common.dt,
-    timeUnit: 'ms',
-    tau: NEUROGYM_TAU,
-    inputs: ['fixation', 'stimulus1', 'stimulus2'],
-    outputs: ['fixate', 'match', 'non-match'],
-    loss: 'ce',
-    periods: [...PERIODS],
-    conditions: ['groundTruth', 'sample'],
-    minSteps: common.minSteps,
-    maxSteps: common.maxSteps,
-    decisionPeriod: 'decision',
-    choices: 2,
-  };
+  const info = neurogymInfo(
+    {
+      name: 'dms',
+      description: 'Delayed match-to-sample: after a delay, report whether the test stimulus is the sample.',
+      source: 'neurogym DelayMatchSample (v2.2.0 defaults; Miller et al. 1996); used by Liu, Zhang & Liu 2025 as "DMS"',
+      inputs: ['fixation', 'stimulus1', 'stimulus2'],
+      outputs: ['fixate', 'match', 'non-match'],
+      conditions: ['groundTruth', 'sample'],
+    },
+    common,
+    PERIODS,
+  );
   return defineTask({
     info,
     settings: commonSettingsToJSON(common),

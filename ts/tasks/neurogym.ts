@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { rangeError } from '../validate.js';
 import { resolveTiming, timingStepRange, timingToJSON } from './timing.js';
 import type { Timing, TimingSpec } from './timing.js';
+import type { TaskInfo } from './task.js';
 
 /** The time constant the references use for the neurogym tasks, in ms. */
 export const NEUROGYM_TAU = 100;
@@ -137,6 +138,30 @@ export function resolveCommon(
 /** Settings in a JSON-friendly form (for `task.settings` and `rnnlab tasks`). @internal */
 export function commonSettingsToJSON(c: CommonSettings): Record<string, unknown> {
   return { dt: c.dt, sigma: c.sigma, noiseStd: c.noiseStd, preset: c.preset, timing: timingToJSON(c.timing) };
+}
+
+/** What every neurogym task's TaskInfo says alike, given what it says of itself. @internal */
+export type NeurogymOwnInfo = Pick<TaskInfo, 'name' | 'description' | 'source' | 'inputs' | 'outputs' | 'conditions'>;
+
+/**
+ * The TaskInfo of a neurogym task: its own name, description, source, channels and conditions,
+ * plus what they share (dt in ms from `common`, tau, cross-entropy over the output classes, the
+ * periods, the step range, a two-choice decision period).
+ * @internal
+ */
+export function neurogymInfo(own: NeurogymOwnInfo, common: CommonSettings, periods: readonly string[]): TaskInfo {
+  return {
+    ...own,
+    dt: common.dt,
+    timeUnit: 'ms',
+    tau: NEUROGYM_TAU,
+    loss: 'ce',
+    periods: [...periods],
+    minSteps: common.minSteps,
+    maxSteps: common.maxSteps,
+    decisionPeriod: 'decision',
+    choices: 2,
+  };
 }
 
 /** Throws unless a forced condition value is one of `allowed`. @internal */

@@ -22,10 +22,10 @@
  */
 import { z } from 'zod';
 import { parseWithSchema, rangeError } from '../validate.js';
-import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, NEUROGYM_TAU, commonSettingsToJSON, commonShape, expectChoice, resolveCommon } from './neurogym.js';
+import { DEFAULT_FIXATION_INPUT, FIXATION_INPUTS, commonSettingsToJSON, commonShape, expectChoice, neurogymInfo, resolveCommon } from './neurogym.js';
 import type { FixationInput, NeurogymOptions, OptionsMatchSchema, TimingPreset } from './neurogym.js';
 import { defineTask } from './task.js';
-import type { Task, TaskInfo } from './task.js';
+import type { Task } from './task.js';
 import { sampleTimingSteps } from './timing.js';
 import type { TimingSpec } from './timing.js';
 
@@ -72,23 +72,18 @@ export function pdm(options: PdmOptions = {}): Task {
   const common = resolveCommon('pdm', PERIODS, PDM_TIMING, PDM_PRESETS, o);
   const cohs = o.cohs ?? PDM_COHS;
   const fixationInput = o.fixationInput ?? DEFAULT_FIXATION_INPUT;
-  const info: TaskInfo = {
-    name: 'pdm',
-    description: 'Two-alternative perceptual decision making: report which of two noisy stimuli is stronger on average.',
-    source: 'neurogym PerceptualDecisionMaking (v2.2.0 defaults; Britten et al. 1992); used by Liu, Zhang & Liu 2025 as "2AF"',
-    dt: common.dt,
-    timeUnit: 'ms',
-    tau: NEUROGYM_TAU,
-    inputs: ['fixation', 'stimulus1', 'stimulus2'],
-    outputs: ['fixate', 'choice1', 'choice2'],
-    loss: 'ce',
-    periods: [...PERIODS],
-    conditions: ['groundTruth', 'coherence'],
-    minSteps: common.minSteps,
-    maxSteps: common.maxSteps,
-    decisionPeriod: 'decision',
-    choices: 2,
-  };
+  const info = neurogymInfo(
+    {
+      name: 'pdm',
+      description: 'Two-alternative perceptual decision making: report which of two noisy stimuli is stronger on average.',
+      source: 'neurogym PerceptualDecisionMaking (v2.2.0 defaults; Britten et al. 1992); used by Liu, Zhang & Liu 2025 as "2AF"',
+      inputs: ['fixation', 'stimulus1', 'stimulus2'],
+      outputs: ['fixate', 'choice1', 'choice2'],
+      conditions: ['groundTruth', 'coherence'],
+    },
+    common,
+    PERIODS,
+  );
   return defineTask({
     info,
     settings: { ...commonSettingsToJSON(common), cohs: [...cohs], fixationInput },
