@@ -604,6 +604,24 @@ StreamData<R> streamData(Args& a, const Dims& d, size_t i) {
   return s;
 }
 
+/**
+ * The shared tail of the online-sweep bindings (e-prop, node perturbation): reads grads at
+ * argument `gradsAt` and the optional loss options after it, runs onlineGradient with `signal`
+ * and returns the loss.
+ */
+template <typename R>
+Napi::Value onlineSweep(Args& a, const Dims& d, Activation act, R alpha, const R* params,
+                        const StreamData<R>& s, const LearningSignal<R>& signal, size_t gradsAt) {
+  R* grads = a.array<R>(gradsAt, "grads", paramCount(d));
+  const LossOptionArgs lo = lossOptionArgs(a, gradsAt + 1);
+  if (a.failed()) return a.env().Undefined();
+  LossTerms terms;
+  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
+                                        s.mask, signal, grads, lo.activityL2, &terms);
+  lo.write(terms);
+  return Napi::Number::New(a.env(), loss);
+}
+
 // epropGradient(spec, params, x, noise | null, kind, targets, mask | null, feedback | null, grads
 //               [, activityL2, terms | null]) -> loss
 template <typename R>
@@ -615,14 +633,7 @@ Napi::Value epropGradientImpl(Args& a) {
   const StreamData<R> s = streamData<R>(a, d, 2);
   LearningSignal<R> signal;
   signal.feedback = a.array<R>(7, "feedback", d.nOut * d.N, true);
-  R* grads = a.array<R>(8, "grads", paramCount(d));
-  const LossOptionArgs lo = lossOptionArgs(a, 9);
-  if (a.failed()) return a.env().Undefined();
-  LossTerms terms;
-  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
-                                        s.mask, signal, grads, lo.activityL2, &terms);
-  lo.write(terms);
-  return Napi::Number::New(a.env(), loss);
+  return onlineSweep<R>(a, d, act, alpha, params, s, signal, 8);
 }
 
 // nodePerturbationGradient(spec, params, x, noise | null, kind, targets, mask | null, sigma, seedLo,
@@ -640,14 +651,7 @@ Napi::Value nodePerturbationGradientImpl(Args& a) {
   if (!a.failed() && !(signal.sigma > 0 && std::isfinite(signal.sigma)))
     a.fail(false, "sigma must be a finite number > 0");
   signal.seed = seedArgs(a, 8);
-  R* grads = a.array<R>(10, "grads", paramCount(d));
-  const LossOptionArgs lo = lossOptionArgs(a, 11);
-  if (a.failed()) return a.env().Undefined();
-  LossTerms terms;
-  const double loss = onlineGradient<R>(d, act, alpha, params, s.x, s.noise, s.kind, s.targets,
-                                        s.mask, signal, grads, lo.activityL2, &terms);
-  lo.write(terms);
-  return Napi::Number::New(a.env(), loss);
+  return onlineSweep<R>(a, d, act, alpha, params, s, signal, 10);
 }
 
 // rtrlGradient(spec, params, x, noise | null, kind, targets, mask | null, grads
