@@ -16,16 +16,24 @@ export function expectPath(path: unknown, field: string): string {
   return path;
 }
 
-/** Reads and parses a JSON file; a missing file or bad JSON is a RangeError naming `field`. */
-export function readJsonFile(path: string, field: string): unknown {
+/**
+ * Reads a whole file; a path that is not a string, or a file that cannot be read, is an error
+ * naming `field` and saying what kind of file was expected (`what`, e.g. "a readable .npy file").
+ * @internal
+ */
+export function readFileBytes(path: unknown, field: string, what: string): Buffer {
   expectPath(path, field);
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path as string);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw rangeError(field, 'a readable JSON file', path, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message})`);
+    throw rangeError(field, what, path, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
   }
+}
+
+/** Reads and parses a JSON file; a missing file or bad JSON is a RangeError naming `field`. */
+export function readJsonFile(path: string, field: string): unknown {
+  const text = readFileBytes(path, field, 'a readable JSON file').toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -21,9 +21,9 @@
  * that do not add up, bad zlib data) is a RangeError through ts/validate.ts.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { rangeError, typeError } from '../validate.js';
+import { readFileBytes } from './files.js';
 import { columnMajorToRowMajor, shapeSize } from './ndarray.js';
 import type { NdArray, NumericDType } from './ndarray.js';
 
@@ -96,14 +96,7 @@ const V73_HELP =
 /** Reads the numeric variables of a MATLAB v5/v7 MAT-file. */
 export function readMat(path: string, options: ReadMatOptions = {}): MatFile {
   const field = options.field ?? 'mat';
-  if (typeof path !== 'string') throw typeError(field, 'a file path (string)', path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw rangeError(field, 'a readable .mat file', path, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
-  }
+  const bytes: Uint8Array = readFileBytes(path, field, 'a readable .mat file');
   return parseMat(bytes, { ...options, field: `${field} ${JSON.stringify(path)}` });
 }
 

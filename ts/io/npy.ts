@@ -14,10 +14,9 @@
  * RangeError through ts/validate.ts; a dtype we cannot represent is a TypeError.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { FloatArray } from '../native.js';
 import { rangeError, typeError } from '../validate.js';
-import { writeFileAtomic } from './files.js';
+import { readFileBytes, writeFileAtomic } from './files.js';
 import { columnMajorToRowMajor, formatShape, shapeSize } from './ndarray.js';
 import type { NdArray, NumericDType } from './ndarray.js';
 
@@ -35,14 +34,7 @@ export interface ReadNpyOptions {
 /** Reads a .npy file into a row-major {@link NdArray}. */
 export function readNpy(path: string, options: ReadNpyOptions = {}): NdArray {
   const field = options.field ?? 'npy';
-  if (typeof path !== 'string') throw typeError(field, 'a file path (string)', path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw rangeError(field, 'a readable .npy file', path, `${JSON.stringify(path)} (${code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)})`);
-  }
+  const bytes: Uint8Array = readFileBytes(path, field, 'a readable .npy file');
   return parseNpy(bytes, { field: `${field} ${JSON.stringify(path)}` });
 }
 
