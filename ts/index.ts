@@ -24,7 +24,7 @@ export { bptt, computeGradient, getRule, ruleNames } from './rules/index.js';
 export type { GradientResult, LearningRule, RuleContext } from './rules/index.js';
 export { Workspace } from './rules/workspace.js';
 
-// Learning rules and connectivity constraints (issue 3)
+// ---- Learning rules and connectivity constraints.
 export { createBptt, createEprop, createEs, createModprop, createNodePerturbation, createRtrl, createTbptt } from './rules/index.js';
 export type { BpttOptions } from './rules/bptt.js';
 export type { EpropOptions } from './rules/eprop.js';
@@ -58,7 +58,7 @@ export { lyapunovAsync, runAsync, trainAsync } from './experiment/async.js';
 export type { TrainAsyncOptions } from './experiment/async.js';
 export type { Evaluation } from './experiment/evaluate.js';
 
-// --- Task suite and scoring (issue 4) ---
+// ---- Tasks and scoring.
 export {
   CONTEXT_COHS,
   CONTEXT_TIMING,
@@ -102,7 +102,6 @@ export { decisionAccuracy, lossOf, normalizedAccuracy, normalizedError, scoreOut
 export type { DecisionScore, Score } from './experiment/score.js';
 export { predict } from './experiment/evaluate.js';
 export type { EvaluateOptions } from './experiment/evaluate.js';
-// --- end of issue 4 block ---
 
 export { MODEL_FORMAT, modelFromJSON, modelToJSON, readModelFile, writeModelFile } from './io/model-file.js';
 export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from './io/trials-file.js';
@@ -110,7 +109,7 @@ export { readTrialsFile, trialsFromJSON, trialsToJSON, writeTrialsFile } from '.
 export { blasInfo, setBlasThreads } from './native.js';
 export type { BlasInfo } from './native.js';
 
-// ---- Similarity to neural data (issue 7): metrics, data IO, layouts, baselines, embeddings.
+// ---- Similarity to neural data: metrics, data IO, layouts, baselines, embeddings.
 export { LINEAR_METRICS, ccaDistance, ckaDistance, compareRepresentations, linearCka, normalizedDistance, procrustesDistance, sampleMatrixFromNdArray, shapeDistance } from './analysis/similarity.js';
 export type { Comparison, LinearMetricName, MetricSpec, SampleMatrix } from './analysis/similarity.js';
 export { alignOperators, dsaDistance, havokDmd } from './analysis/dsa.js';
@@ -130,11 +129,11 @@ export { parseMat, readMat, readMatVariable } from './io/mat.js';
 export type { MatFile, ReadMatOptions } from './io/mat.js';
 export { dataDirectory, loadChurchland2012, loadHatsopoulos2007 } from './data/datasets.js';
 export type { Churchland2012, Hatsopoulos2007, ReachKinematics } from './data/datasets.js';
-// Dynamics (issue 5): Lyapunov spectra, gradient flossing, weight eigenspectra.
+// ---- Dynamics: Lyapunov spectra, gradient flossing, weight eigenspectra.
 export { DynamicsRecorder, FLOSS_GRADIENT_PARAMS, FLOSS_MODES, FlossSchedule, Flosser, QR_METHODS, eigenvalues, flossPretrain, flossingGradient, lyapunovSpectrum, maxLyapunov, recurrentEigenvalues, resolveFlossSettings, taskInputSequences } from './analysis/index.js';
 export type { DriveOptions, Eigenvalues, FlossMode, FlossPhase, FlossPhaseResult, FlossPretrainOptions, FlossProgress, FlossSettings, FlossTrainOptions, FlossingGradientOptions, FlossingGradientResult, LyapunovOptions, LyapunovProtocol, LyapunovResult, LyapunovTiming, MaxLyapunovOptions, MaxLyapunovResult, QrMethod, ResolvedFlossSettings, TrainDynamics } from './analysis/index.js';
 
-// ---- Neural-similarity pipeline (issue 7, part 2): the reach task, the activity regulariser,
+// ---- Neural-similarity pipeline: the reach task, the activity regulariser,
 // checkpoints compared with recordings, statistics, the paper-2 reproduction.
 export { REACH8_BUMP, REACH8_CONDITIONS, REACH8_DATA_WINDOW, REACH8_DEFAULTS, REACH8_DT, REACH8_KINEMATICS_FROM, REACH8_KINEMATICS_SAMPLES, REACH8_RAMP, REACH8_TAU, reach8 } from './tasks/index.js';
 export type { Reach8Options } from './tasks/index.js';
@@ -148,12 +147,12 @@ export type { DistanceAtAccuracy, DistanceCurve, FloorEntry, GainTable, NoiseFlo
 export { NEURAL_SIMILARITY_PRESETS, PAPER_TABLE3, neuralSimilaritySweep, runNeuralSimilarity, summarizeNeuralSimilarity } from './experiment/reproduce/neural-similarity.js';
 export type { NeuralSimilaritySettings, NeuralSimilaritySummary } from './experiment/reproduce/neural-similarity.js';
 
-// ---- API documentation (issue 10): types that public functions take but were not exported.
+// ---- Types that public functions take or return.
 export type { NeurogymOptions, RomoOptions } from './tasks/index.js';
 export type { ParamLayout } from './model/params.js';
 export type { ModelJSON, ModelReadOptions } from './io/model-file.js';
 
-// ---- Sweeps (issue 6): run configurations, sweeps in worker threads, their records, tables and figures.
+// ---- Sweeps: run configurations, sweeps in worker threads, their records, tables and figures.
 export { RUN_CONFIG_KEYS, resolveRunConfig, runId } from './experiment/run-config.js';
 export type { RunConfig, RunConfigInput } from './experiment/run-config.js';
 export { runOne } from './experiment/run.js';
