@@ -135,32 +135,18 @@ function runLyapunov(o: LyapunovCliOptions): void {
     ...(inputs !== undefined ? { inputs } : {}),
   };
   const out: Record<string, unknown> = {};
-  let warnings: string[];
-  let perTrajectory: number[][];
-  let exponents: number[];
-  let std: number[];
-  if (o.flossGrad !== undefined) {
-    const r = flossingGradient(model, { ...common, mode: o.flossGrad, target: o.flossTarget });
-    exponents = r.exponents;
-    perTrajectory = r.perTrajectory;
-    std = r.std;
-    warnings = r.warnings;
-    out.exponents = exponents;
-    addBatch(out, o, std, perTrajectory);
-    addPerTime(out, exponents, dt);
+  // Both computations return the spectrum the same way; flossing adds its loss and gradient.
+  const r = o.flossGrad !== undefined ? flossingGradient(model, { ...common, mode: o.flossGrad, target: o.flossTarget }) : lyapunovSpectrum(model, { ...common, timing: o.timing });
+  const { exponents, std, perTrajectory, warnings } = r;
+  out.exponents = exponents;
+  addBatch(out, o, std, perTrajectory);
+  addPerTime(out, exponents, dt);
+  if ('loss' in r) {
     out.flossLoss = r.loss;
-    out.flossGrads = Object.fromEntries(FLOSS_GRADIENT_PARAMS[o.flossGrad].map((name) => [name, toNested(r.grads.get(name), r.grads.shape(name))]));
+    out.flossGrads = Object.fromEntries(FLOSS_GRADIENT_PARAMS[o.flossGrad!].map((name) => [name, toNested(r.grads.get(name), r.grads.shape(name))]));
     if (o.timing) out.timing = { totalSeconds: r.seconds };
-  } else {
-    const r = lyapunovSpectrum(model, { ...common, timing: o.timing });
-    exponents = r.exponents;
-    perTrajectory = r.perTrajectory;
-    std = r.std;
-    warnings = r.warnings;
-    out.exponents = exponents;
-    addBatch(out, o, std, perTrajectory);
-    addPerTime(out, exponents, dt);
-    if (o.timing) out.timing = { ...r.timing, qrCalls: r.qrCalls, qrFallbacks: r.qrFallbacks };
+  } else if (o.timing) {
+    out.timing = { ...r.timing, qrCalls: r.qrCalls, qrFallbacks: r.qrFallbacks };
   }
   for (const w of warnings) process.stderr.write(`rnnlab lyapunov: warning: ${w}\n`);
   if (o.json) {

@@ -25,6 +25,10 @@ export function finalScore(record: RunRecord): number {
   return sum / n;
 }
 
+/**
+ * Arithmetic mean; NaN for no values. Unlike stats.ts's `mean` it accepts non-finite values, so a
+ * diverged run's +Infinity score carries through a group's mean.
+ */
 export function mean(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN;
 }

@@ -3,7 +3,7 @@
  * plus a declarative spec; nothing is drawn by hand.
  * @module
  */
-import { bestLearningRates, meanCurve } from '../experiment/aggregate.js';
+import { bestLearningRates, mean, meanCurve, std } from '../experiment/aggregate.js';
 import type { RunRecord } from '../experiment/run.js';
 import type { VegaLiteSpec } from './render.js';
 
@@ -84,39 +84,28 @@ export function learningCurvesFigure(id: string, title: string, records: readonl
   const yScale = logScale ? { type: 'log' as const } : { zero: false };
   const color = { field: 'color', type: 'nominal' as const, title: colorBy, sort: null };
   const dash = options.dashBy ? { strokeDash: { field: 'dash', type: 'nominal' as const, title: options.dashBy } } : {};
-  const spec = {
-    $schema: SCHEMA,
-    title,
-    data: { values },
-    facet: { column: { field: 'column', type: 'nominal', title: columnBy } },
-    spec: {
-      width: 260,
-      height: 200,
-      layer: [
-        {
-          mark: { type: 'area', opacity: 0.2 },
-          encoding: {
-            x: { field: 'iter', type: 'quantitative', title: 'iteration' },
-            y: { field: 'lo', type: 'quantitative', scale: yScale, title: 'loss' },
-            y2: { field: 'hi' },
-            color,
-            ...(options.dashBy ? { detail: { field: 'dash' } } : {}),
-          },
-        },
-        {
-          mark: { type: 'line', strokeWidth: 1.5 },
-          encoding: {
-            x: { field: 'iter', type: 'quantitative' },
-            y: { field: 'mean', type: 'quantitative', scale: yScale },
-            color,
-            ...dash,
-            tooltip: [{ field: 'color', title: colorBy }, { field: 'lr' }, { field: 'iter' }, { field: 'mean', format: '.3g' }, { field: 'seeds' }],
-          },
-        },
-      ],
+  const spec = facetByColumn(title, values, columnBy, [
+    {
+      mark: { type: 'area', opacity: 0.2 },
+      encoding: {
+        x: { field: 'iter', type: 'quantitative', title: 'iteration' },
+        y: { field: 'lo', type: 'quantitative', scale: yScale, title: 'loss' },
+        y2: { field: 'hi' },
+        color,
+        ...(options.dashBy ? { detail: { field: 'dash' } } : {}),
+      },
     },
-    resolve: { scale: { y: options.sharedY ? 'shared' : 'independent' } },
-  } as unknown as VegaLiteSpec;
+    {
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'iter', type: 'quantitative' },
+        y: { field: 'mean', type: 'quantitative', scale: yScale },
+        color,
+        ...dash,
+        tooltip: [{ field: 'color', title: colorBy }, { field: 'lr' }, { field: 'iter' }, { field: 'mean', format: '.3g' }, { field: 'seeds' }],
+      },
+    },
+  ], { y: options.sharedY ? 'shared' : 'independent' });
   const stats = logScale ? 'geometric mean and geometric std across seeds (mean ± std of log10 loss; line and band)' : 'mean ± std across seeds (line and band)';
   return {
     id,
@@ -124,6 +113,22 @@ export function learningCurvesFigure(id: string, title: string, records: readonl
     caption: `Training loss (mean over each logging interval), ${stats}, one curve per ${colorBy}${options.dashBy ? ` and ${options.dashBy}` : ''}, each at the learning rate with the lowest mean final loss${fromIter > 0 ? `; from iteration ${fromIter}` : ''}.`,
     spec,
   };
+}
+
+/**
+ * A Vega-Lite spec of `layers` drawn once per value of the `column` field (titled `columnBy`),
+ * 260 x 200 pixels each; `resolveY` sets whether the panels share their y scale (absent: Vega-Lite's
+ * default for faceted layers).
+ */
+function facetByColumn(title: string, values: Record<string, unknown>[], columnBy: string, layers: unknown[], resolveY?: { y: 'shared' | 'independent' }): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: { column: { field: 'column', type: 'nominal', title: columnBy } },
+    spec: { width: 260, height: 200, layer: layers },
+    ...(resolveY ? { resolve: { scale: resolveY } } : {}),
+  } as unknown as VegaLiteSpec;
 }
 
 /**
@@ -140,38 +145,28 @@ export function lyapunovVsGainFigure(id: string, title: string, records: readonl
     for (const phase of ['before', 'after'] as const) {
       const xs = best.records.map((r) => r.dynamics!.maxLyapunov![phase]?.mean).filter((v): v is number => v !== undefined && Number.isFinite(v));
       if (xs.length === 0) continue;
-      const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const s = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1)) : 0;
+      const m = mean(xs);
+      const s = std(xs);
       values.push({ gain: settings.gain, phase: phase === 'before' ? 'before training' : 'after training', mean: m, lo: m - s, hi: m + s, column: labelOf(settings[columnBy]), seeds: xs.length, lr: best.lr });
     }
   }
   const color = { field: 'phase', type: 'nominal' as const, title: null, sort: ['before training', 'after training'] };
-  const spec = {
-    $schema: SCHEMA,
-    title,
-    data: { values },
-    facet: { column: { field: 'column', type: 'nominal', title: columnBy } },
-    spec: {
-      width: 260,
-      height: 200,
-      layer: [
-        { mark: { type: 'rule', strokeDash: [3, 3], color: '#888' }, encoding: { y: { datum: 0 } } },
-        {
-          mark: { type: 'errorbar', ticks: true },
-          encoding: { x: { field: 'gain', type: 'quantitative', title: 'initial gain' }, y: { field: 'lo', type: 'quantitative', title: 'max Lyapunov exponent (per step)' }, y2: { field: 'hi' }, color },
-        },
-        {
-          mark: { type: 'line', point: true },
-          encoding: {
-            x: { field: 'gain', type: 'quantitative' },
-            y: { field: 'mean', type: 'quantitative' },
-            color,
-            tooltip: [{ field: 'phase' }, { field: 'gain' }, { field: 'mean', format: '.3f' }, { field: 'seeds' }, { field: 'lr' }],
-          },
-        },
-      ],
+  const spec = facetByColumn(title, values, columnBy, [
+    { mark: { type: 'rule', strokeDash: [3, 3], color: '#888' }, encoding: { y: { datum: 0 } } },
+    {
+      mark: { type: 'errorbar', ticks: true },
+      encoding: { x: { field: 'gain', type: 'quantitative', title: 'initial gain' }, y: { field: 'lo', type: 'quantitative', title: 'max Lyapunov exponent (per step)' }, y2: { field: 'hi' }, color },
     },
-  } as unknown as VegaLiteSpec;
+    {
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'gain', type: 'quantitative' },
+        y: { field: 'mean', type: 'quantitative' },
+        color,
+        tooltip: [{ field: 'phase' }, { field: 'gain' }, { field: 'mean', format: '.3f' }, { field: 'seeds' }, { field: 'lr' }],
+      },
+    },
+  ]);
   return {
     id,
     title,
