@@ -44,6 +44,17 @@ export function productFlops(products: readonly GemmProduct[]): number {
   return products.reduce((sum, p) => sum + 2 * p.M * p.N * p.K * p.count, 0);
 }
 
+/** FLOPs of the thin products of one iteration: input projection, readout and their gradients. */
+const thinFlops = (N: number, B: number, T: number, nIn: number, nOut: number) => 2 * T * B * N * (2 * nIn + 3 * nOut);
+
+/** The per-step N x N products of an iteration (`count` = steps with a previous state). */
+function squareProducts(N: number, B: number, s: number, dtype: 'float32' | 'float64', backward: boolean): GemmProduct[] {
+  const forward: GemmProduct = { label: 'forward  R_{t-1} Wh^T', transA: false, transB: false, M: B, N, K: N, beta: 0, count: s, dtype };
+  const back: GemmProduct = { label: 'backward D_{t+1} Wh', transA: false, transB: false, M: B, N, K: N, beta: 0, count: s, dtype };
+  const dWh: GemmProduct = { label: backward ? 'dWh += D_t^T R_{t-1}' : 'dWh += E_t^T R_{t-1}', transA: true, transB: false, M: N, N, K: B, beta: 1, count: s, dtype };
+  return backward ? [forward, back, dWh] : [forward, dWh];
+}
+
 /**
  * BPTT training iteration (performance.md): 6 (T-1) B N^2 for the three N x N products of each
  * step (forward R_{t-1} Wh^T, backward D_{t+1} Wh, dWh += D_t^T R_{t-1}; those at t = 1 vanish
@@ -51,15 +62,7 @@ export function productFlops(products: readonly GemmProduct[]): number {
  * readout, and their gradients (dWx, dWout, Wout^T dy).
  */
 export function bpttFlops(N: number, B: number, T: number, nIn: number, nOut: number, dtype: 'float32' | 'float64' = 'float32'): FlopModel {
-  const s = T - 1;
-  return {
-    flops: 6 * s * B * N * N + 2 * T * B * N * (2 * nIn + 3 * nOut),
-    products: [
-      { label: 'forward  R_{t-1} Wh^T', transA: false, transB: false, M: B, N, K: N, beta: 0, count: s, dtype },
-      { label: 'backward D_{t+1} Wh', transA: false, transB: false, M: B, N, K: N, beta: 0, count: s, dtype },
-      { label: 'dWh += D_t^T R_{t-1}', transA: true, transB: false, M: N, N, K: B, beta: 1, count: s, dtype },
-    ],
-  };
+  return { flops: 6 * (T - 1) * B * N * N + thinFlops(N, B, T, nIn, nOut), products: squareProducts(N, B, T - 1, dtype, true) };
 }
 
 /**
@@ -67,14 +70,7 @@ export function bpttFlops(N: number, B: number, T: number, nIn: number, nOut: nu
  * accumulation; there is no backward N x N product) plus the same thin products as BPTT.
  */
 export function epropFlops(N: number, B: number, T: number, nIn: number, nOut: number, dtype: 'float32' | 'float64' = 'float32'): FlopModel {
-  const s = T - 1;
-  return {
-    flops: 4 * s * B * N * N + 2 * T * B * N * (2 * nIn + 3 * nOut),
-    products: [
-      { label: 'forward  R_{t-1} Wh^T', transA: false, transB: false, M: B, N, K: N, beta: 0, count: s, dtype },
-      { label: 'dWh += E_t^T R_{t-1}', transA: true, transB: false, M: N, N, K: B, beta: 1, count: s, dtype },
-    ],
-  };
+  return { flops: 4 * (T - 1) * B * N * N + thinFlops(N, B, T, nIn, nOut), products: squareProducts(N, B, T - 1, dtype, false) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LeakyRNN, Rng, VERSION, blasInfo, lyapunovSpectrum } from '../ts/index.js';
 import type { QrMethod } from '../ts/index.js';
+import { lyapunovFlops } from './flops.js';
 import type { StepWorkload } from './train-step.js';
 
 export const LYAPUNOV_CASES = [
@@ -23,15 +24,6 @@ function benchModel(N: number): LeakyRNN {
   return model;
 }
 
-/**
- * Floating-point work of one spectrum: per step the tangent product (2 N^2 k) plus a Householder
- * QR with an explicit Q (geqrf + orgqr, 4 N k^2 - 4 k^3 / 3), the baseline count whatever QR
- * algorithm runs.
- */
-export function lyapunovFlops(N: number, k: number, steps: number): number {
-  return steps * (2 * N * N * k + 4 * N * k * k - (4 * k ** 3) / 3);
-}
-
 /** benchmark.js workloads (one per case and QR method). */
 export function lyapunovWorkloads(methods: readonly QrMethod[] = ['choleskyqr2']): StepWorkload[] {
   return LYAPUNOV_CASES.flatMap(({ N, k, steps }) =>
@@ -42,7 +34,7 @@ export function lyapunovWorkloads(methods: readonly QrMethod[] = ['choleskyqr2']
         fn: () => {
           lyapunovSpectrum(model, { k, steps, qrMethod });
         },
-        flops: lyapunovFlops(N, k, steps),
+        flops: lyapunovFlops(N, k, steps).flops,
       };
     }),
   );
@@ -119,7 +111,7 @@ export function lyapunovReport(rounds = 5, repsPerRound = 3): unknown[] {
       householderQrShare: median(shares.householder),
       torchMs: torchAvailable ? median(torch) * 1e3 : null,
       speedupVsTorch: torchAvailable ? median(torch) / median(ours.choleskyqr2) : null,
-      gflops: lyapunovFlops(N, k, steps) / median(ours.choleskyqr2) / 1e9,
+      gflops: lyapunovFlops(N, k, steps).flops / median(ours.choleskyqr2) / 1e9,
     };
     rows.push(row);
     console.log(

@@ -5,21 +5,21 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LeakyRNN, ParamSet, Rng, Workspace, adam, createTask, getRule } from '../ts/index.js';
 import type { DType } from '../ts/index.js';
-import { bpttFlops } from './train-step.js';
+import { bpttFlops, epropFlops } from './flops.js';
 import type { StepWorkload } from './train-step.js';
 
 /** Useful FLOPs of one gradient (multiply-add = 2; elementwise work not counted). */
 export function ruleFlops(rule: string, N: number, B: number, T: number, nIn: number, nOut: number, samples = 50): number {
   const io = 2 * T * B * N;
   const forward = 2 * (T - 1) * B * N * N + io * (nIn + nOut);
-  if (rule === 'eprop' || rule === 'rflo') return 4 * (T - 1) * B * N * N + io * (2 * nIn + 3 * nOut);
+  if (rule === 'eprop' || rule === 'rflo') return epropFlops(N, B, T, nIn, nOut).flops;
   if (rule === 'np') return 4 * (T - 1) * B * N * N + io * (2 * nIn + 4 * nOut);
   if (rule === 'es') return (samples + 1) * forward;
   if (rule === 'rtrl') {
     const P = N * N + N * nIn + 2 * N;
     return B * T * (2 * N * N * P + 2 * N * P) + io * (nIn + 3 * nOut);
   }
-  return bpttFlops(N, B, T, nIn, nOut);
+  return bpttFlops(N, B, T, nIn, nOut).flops;
 }
 
 /**

@@ -3,6 +3,7 @@
 // the timed function, so the timing is the engine's.
 import { LeakyRNN, ParamSet, Rng, Workspace, adam, createTask, getRule } from '../ts/index.js';
 import type { DType } from '../ts/index.js';
+import { bpttFlops } from './flops.js';
 
 export interface StepWorkload {
   name: string;
@@ -10,14 +11,6 @@ export interface StepWorkload {
   fn: () => void;
   /** Useful floating-point operations per iteration (multiply-add = 2). */
   flops: number;
-}
-
-/**
- * BPTT FLOPs: 6 (T-1) B N^2 for the three N x N products per step (forward, backward, dWh),
- * plus 2 T B N (2 nIn + 3 nOut) for the input and readout products (performance.md).
- */
-export function bpttFlops(N: number, B: number, T: number, nIn: number, nOut: number): number {
-  return 6 * (T - 1) * B * N * N + 2 * T * B * N * (2 * nIn + 3 * nOut);
 }
 
 export function trainStepWorkload(dtype: DType, rule = 'bptt', N = 64, B = 32): StepWorkload {
@@ -37,6 +30,6 @@ export function trainStepWorkload(dtype: DType, rule = 'bptt', N = 64, B = 32): 
       learningRule.gradient(model, batch, grads, ctx);
       optimizer.update(state, model.params, grads, trainable);
     },
-    flops: bpttFlops(N, B, batch.T, 1, 2),
+    flops: bpttFlops(N, B, batch.T, 1, 2).flops,
   };
 }
