@@ -927,13 +927,8 @@ Napi::Value gradientSplitImpl(Args& a) {
   rule.activityL2 = lo.activityL2;
   double loss = 0;
   LossTerms terms;
-  int64_t bad = -1;
-  if (!gradientSplit<R>(d, act, alpha, s.kind, rule, params, s.x, s.targets, s.mask, s.noise, grads,
-                        threads, scratch, &loss, &terms, &bad)) {
-    a.fail(false, "targets[" + std::to_string(bad) + "] is not a class index in [0, " +
-                      std::to_string(d.nOut) + ")");
-    return a.env().Undefined();
-  }
+  gradientSplit<R>(d, act, alpha, s.kind, rule, params, s.x, s.targets, s.mask, s.noise, grads,
+                   threads, scratch, &loss, &terms);
   lo.write(terms);
   return Napi::Number::New(a.env(), loss);
 }

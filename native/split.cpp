@@ -152,14 +152,12 @@ int64_t splitScratchLength(const Dims& d, int ruleKind, LossKind kind, bool hasN
 }
 
 template <typename R>
-bool gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const SplitRule<R>& rule,
+void gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const SplitRule<R>& rule,
                    const R* params, const R* x, const R* targets, const R* mask, const R* noise,
-                   R* grads, int64_t threads, R* scratch, double* loss, LossTerms* terms,
-                   int64_t* badIndex) {
+                   R* grads, int64_t threads, R* scratch, double* loss, LossTerms* terms) {
   const int64_t parts = splitParts(d.B, threads);
   threads = std::max<int64_t>(1, std::min(threads, parts));
   const ParamLayout L(d);
-  if (kind == LossKind::Ce && !checkClassTargets(d.T * d.B, d.nOut, targets, badIndex)) return false;
   std::vector<PartResult> results(parts);
 
   Job<R> job;
@@ -193,13 +191,12 @@ bool gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const 
     terms->task = task;
     terms->activityL2 = reg;
   }
-  return true;
 }
 
 #define RNNLAB_SPLIT_INSTANCES(R)                                                                 \
-  template bool gradientSplit<R>(const Dims&, Activation, R, LossKind, const SplitRule<R>&,       \
+  template void gradientSplit<R>(const Dims&, Activation, R, LossKind, const SplitRule<R>&,       \
                                  const R*, const R*, const R*, const R*, const R*, R*, int64_t,   \
-                                 R*, double*, LossTerms*, int64_t*);
+                                 R*, double*, LossTerms*);
 RNNLAB_SPLIT_INSTANCES(float)
 RNNLAB_SPLIT_INSTANCES(double)
 #undef RNNLAB_SPLIT_INSTANCES

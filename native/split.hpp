@@ -64,13 +64,12 @@ int64_t splitScratchLength(const Dims& d, int ruleKind, LossKind kind, bool hasN
  * up to rounding, and bit-identical run to run for the same B and threads.
  * Arguments as rnnForward / lossAndGrad over the full batch (x [T][B][nIn], targets [T][B][nOut]
  * or [T][B], mask [T][B] or nullptr, noise [T][B][N] or nullptr); grads is overwritten; terms
- * (optional) receives the task loss and the regulariser.
- * Returns false if a class index is invalid (badIndex then holds its flat index in the batch).
+ * (optional) receives the task loss and the regulariser. Class indices must be valid (the binding
+ * checks them once, for the whole batch).
  */
 template <typename R>
-bool gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const SplitRule<R>& rule,
+void gradientSplit(const Dims& d, Activation act, R alpha, LossKind kind, const SplitRule<R>& rule,
                    const R* params, const R* x, const R* targets, const R* mask, const R* noise,
-                   R* grads, int64_t threads, R* scratch, double* loss, LossTerms* terms,
-                   int64_t* badIndex);
+                   R* grads, int64_t threads, R* scratch, double* loss, LossTerms* terms);
 
 }  // namespace rnnlab
