@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "bptt.hpp"
 #include "flossing.hpp"
@@ -33,6 +34,12 @@ namespace {
 using namespace rnnlab;
 
 enum class DType { F32, F64 };
+
+/** Fields of the model/batch spec object, in the order Args reads them. */
+enum SpecField { kN, kNIn, kNOut, kT, kB, kAlpha, kActivation, kSpecFields };
+
+/** The spec's property names, in SpecField order. */
+constexpr const char* kSpecNames[kSpecFields] = {"N", "nIn", "nOut", "T", "B", "alpha", "activation"};
 
 /** Argument reader for one call; the first failure throws a JS exception and sets `failed`. */
 class Args {
@@ -68,11 +75,9 @@ class Args {
 
   /** The element type of argument i, which must be a Float32Array or Float64Array. */
   DType dtype(size_t i, const char* name) {
-    if (i < info_.Length() && info_[i].IsTypedArray()) {
-      const auto type = info_[i].As<Napi::TypedArray>().TypedArrayType();
-      if (type == napi_float32_array) return DType::F32;
-      if (type == napi_float64_array) return DType::F64;
-    }
+    const TypedInfo& t = typed(i);
+    if (t.isTyped && t.type == napi_float32_array) return DType::F32;
+    if (t.isTyped && t.type == napi_float64_array) return DType::F64;
     fail(true, std::string(name) + " must be a Float32Array or Float64Array");
     return DType::F64;
   }
@@ -81,51 +86,48 @@ class Args {
   template <typename R>
   R* array(size_t i, const char* name, int64_t length, bool optional = false) {
     if (failed_) return nullptr;
-    if (optional && (i >= info_.Length() || info_[i].IsNull() || info_[i].IsUndefined()))
-      return nullptr;
+    const TypedInfo& t = typed(i);
+    if (optional && !t.isTyped && !has(i)) return nullptr;
     constexpr napi_typedarray_type want =
         sizeof(R) == 4 ? napi_float32_array : napi_float64_array;
-    if (i >= info_.Length() || !info_[i].IsTypedArray() ||
-        info_[i].As<Napi::TypedArray>().TypedArrayType() != want) {
+    if (!t.isTyped || t.type != want) {
       fail(true, std::string(name) + " must be a " +
                      (sizeof(R) == 4 ? "Float32Array" : "Float64Array") +
                      " (the same element type as the parameters)");
       return nullptr;
     }
-    auto arr = info_[i].As<Napi::TypedArrayOf<R>>();
-    if (int64_t(arr.ElementLength()) != length) {
-      fail(false, std::string(name) + " has length " + std::to_string(arr.ElementLength()) +
-                      ", expected " + std::to_string(length));
+    if (int64_t(t.length) != length) {
+      fail(false, std::string(name) + " has length " + std::to_string(t.length) + ", expected " +
+                      std::to_string(length));
       return nullptr;
     }
-    return arr.Data();
+    return static_cast<R*>(t.data);
   }
 
   /** Whether argument i was given (not missing, null or undefined). */
   bool has(size_t i) const {
-    return i < info_.Length() && !info_[i].IsNull() && !info_[i].IsUndefined();
+    if (i >= info_.Length()) return false;
+    napi_valuetype type = napi_undefined;
+    napi_typeof(info_.Env(), info_[i], &type);
+    return type != napi_null && type != napi_undefined;
   }
 
   /** Element count of typed-array argument i (0 after a failure or for a non-array). */
-  int64_t length(size_t i) const {
-    if (failed_ || i >= info_.Length() || !info_[i].IsTypedArray()) return 0;
-    return int64_t(info_[i].As<Napi::TypedArray>().ElementLength());
+  int64_t length(size_t i) {
+    if (failed_) return 0;
+    const TypedInfo& t = typed(i);
+    return t.isTyped ? int64_t(t.length) : 0;
   }
 
   /** Reads the model/batch spec object {N, nIn, nOut, T, B, alpha, activation}. */
   Dims dims(size_t i) {
     Dims d;
-    if (failed_) return d;
-    if (i >= info_.Length() || !info_[i].IsObject()) {
-      fail(true, "spec must be an object");
-      return d;
-    }
-    auto o = info_[i].As<Napi::Object>();
-    d.N = field(o, "N", 1);
-    d.nIn = field(o, "nIn", 0);
-    d.nOut = field(o, "nOut", 1);
-    d.T = field(o, "T", 1);
-    d.B = field(o, "B", 1);
+    if (!readSpec(i)) return d;
+    d.N = checkInteger(spec_[kN], "N", 1);
+    d.nIn = checkInteger(spec_[kNIn], "nIn", 0);
+    d.nOut = checkInteger(spec_[kNOut], "nOut", 1);
+    d.T = checkInteger(spec_[kT], "T", 1);
+    d.B = checkInteger(spec_[kB], "B", 1);
     // BLAS takes int sizes: keep every product we index with well inside int range.
     if (!failed_ && (d.N * d.N > (int64_t(1) << 31) || d.T * d.B * d.N > (int64_t(1) << 40)))
       fail(false, "sizes are too large");
@@ -133,21 +135,15 @@ class Args {
   }
 
   Activation activation(size_t i) {
-    Activation act = Activation::Relu;
-    if (failed_ || i >= info_.Length() || !info_[i].IsObject()) return act;
-    const int64_t a = field(info_[i].As<Napi::Object>(), "activation", 0);
+    if (!readSpec(i)) return Activation::Relu;
+    const int64_t a = checkInteger(spec_[kActivation], "activation", 0);
     if (a > 3) fail(false, "activation code must be 0..3");
     return Activation(a);
   }
 
   double alpha(size_t i) {
-    if (failed_ || i >= info_.Length() || !info_[i].IsObject()) return 0;
-    auto v = info_[i].As<Napi::Object>().Get("alpha");
-    if (!v.IsNumber()) {
-      fail(true, "spec.alpha must be a number");
-      return 0;
-    }
-    const double a = v.As<Napi::Number>().DoubleValue();
+    if (!readSpec(i)) return 0;
+    const double a = spec_[kAlpha];
     if (!(a >= 0 && a < 1)) fail(false, "spec.alpha must be in [0, 1)");
     return a;
   }
@@ -162,19 +158,66 @@ class Args {
     return int64_t(v);
   }
 
-  int64_t field(const Napi::Object& o, const char* name, int64_t min) {
-    if (failed_) return 0;
-    auto v = o.Get(name);
-    if (!v.IsNumber()) {
-      fail(true, std::string("spec.") + name + " must be a number");
-      return 0;
+  /**
+   * Reads every field of the spec object at argument i once per call; false after a failure (a
+   * missing object or a field that is not a number).
+   */
+  bool readSpec(size_t i) {
+    if (failed_) return false;
+    if (specArg_ == i) return true;
+    napi_valuetype type = napi_undefined;
+    if (i < info_.Length()) napi_typeof(env(), info_[i], &type);
+    if (type != napi_object) {
+      fail(true, "spec must be an object");
+      return false;
     }
-    return checkInteger(v.As<Napi::Number>().DoubleValue(), name, min);
+    for (int k = 0; k < kSpecFields; ++k) {
+      napi_value value = nullptr;
+      if (napi_get_named_property(env(), info_[i], kSpecNames[k], &value) != napi_ok ||
+          napi_get_value_double(env(), value, &spec_[k]) != napi_ok) {
+        fail(true, std::string("spec.") + kSpecNames[k] + " must be a number");
+        return false;
+      }
+    }
+    specArg_ = i;
+    return true;
+  }
+
+  /** What napi_get_typedarray_info said about one argument (asked once per call). */
+  struct TypedInfo {
+    bool known = false, isTyped = false;
+    napi_typedarray_type type = napi_int8_array;
+    size_t length = 0;
+    void* data = nullptr;
+  };
+  static constexpr size_t kCachedArgs = 24;
+
+  /** The typed-array facts of argument i: one Node-API call per argument and call. */
+  const TypedInfo& typed(size_t i) {
+    static const TypedInfo none;
+    if (i >= info_.Length()) return none;
+    TypedInfo scratch;
+    TypedInfo& t = i < kCachedArgs ? typed_[i] : scratch;
+    if (!t.known) {
+      t.known = true;
+      t.isTyped = napi_get_typedarray_info(info_.Env(), info_[i], &t.type, &t.length, &t.data,
+                                           nullptr, nullptr) == napi_ok;
+    }
+    if (&t == &scratch) {
+      uncached_ = t;
+      return uncached_;
+    }
+    return t;
   }
 
   const Napi::CallbackInfo& info_;
   const char* kernel_;
   bool failed_ = false;
+  TypedInfo typed_[kCachedArgs];
+  TypedInfo uncached_;
+  /** The spec's fields in SpecField order, read from argument specArg_ (none yet: SIZE_MAX). */
+  double spec_[kSpecFields] = {};
+  size_t specArg_ = SIZE_MAX;
 };
 
 int64_t paramCount(const Dims& d) { return ParamLayout(d).total; }
@@ -255,7 +298,16 @@ Napi::Value bpttBackwardImpl(Args& a) {
   return a.env().Undefined();
 }
 
-// adamStep(p, g, m, v, step, lr, beta1, beta2, eps, weightDecay)
+/** Reads the element range [start, end) of arguments i, i + 1 of an array of length n. */
+std::pair<int64_t, int64_t> elementRange(Args& a, size_t i, int64_t n) {
+  const int64_t start = a.integer(i, "start", 0), end = a.integer(i + 1, "end", 0);
+  if (!a.failed() && !(start <= end && end <= n))
+    a.fail(false, "[start, end) = [" + std::to_string(start) + ", " + std::to_string(end) +
+                      ") is not a range of the " + std::to_string(n) + " elements");
+  return {start, end};
+}
+
+// adamStep(p, g, m, v, start, end, step, lr, beta1, beta2, eps, weightDecay): elements [start, end)
 template <typename R>
 Napi::Value adamStepImpl(Args& a) {
   const int64_t n = a.length(0);
@@ -263,27 +315,31 @@ Napi::Value adamStepImpl(Args& a) {
   const R* g = a.array<R>(1, "g", n);
   R* m = a.array<R>(2, "m", n);
   R* v = a.array<R>(3, "v", n);
-  const int64_t step = a.integer(4, "step", 1);
-  const double lr = a.number(5, "lr"), beta1 = a.number(6, "beta1"), beta2 = a.number(7, "beta2");
-  const double eps = a.number(8, "eps"), weightDecay = a.number(9, "weightDecay");
+  const auto [start, end] = elementRange(a, 4, n);
+  const int64_t step = a.integer(6, "step", 1);
+  const double lr = a.number(7, "lr"), beta1 = a.number(8, "beta1"), beta2 = a.number(9, "beta2");
+  const double eps = a.number(10, "eps"), weightDecay = a.number(11, "weightDecay");
   if (a.failed()) return a.env().Undefined();
-  adamStep<R>(n, p, g, m, v, step, lr, beta1, beta2, eps, weightDecay);
+  adamStep<R>(end - start, p + start, g + start, m + start, v + start, step, lr, beta1, beta2, eps,
+              weightDecay);
   return a.env().Undefined();
 }
 
-// sgdStep(p, g, buf | null, step, lr, momentum, weightDecay)
+// sgdStep(p, g, buf | null, start, end, step, lr, momentum, weightDecay): elements [start, end)
 template <typename R>
 Napi::Value sgdStepImpl(Args& a) {
   const int64_t n = a.length(0);
   R* p = a.array<R>(0, "p", n);
   const R* g = a.array<R>(1, "g", n);
   R* buf = a.array<R>(2, "buf", n, true);
-  const int64_t step = a.integer(3, "step", 1);
-  const double lr = a.number(4, "lr"), momentum = a.number(5, "momentum");
-  const double weightDecay = a.number(6, "weightDecay");
+  const auto [start, end] = elementRange(a, 3, n);
+  const int64_t step = a.integer(5, "step", 1);
+  const double lr = a.number(6, "lr"), momentum = a.number(7, "momentum");
+  const double weightDecay = a.number(8, "weightDecay");
   if (momentum != 0 && buf == nullptr) a.fail(true, "buf is required when momentum is not 0");
   if (a.failed()) return a.env().Undefined();
-  sgdStep<R>(n, p, g, buf, step, lr, momentum, weightDecay);
+  sgdStep<R>(end - start, p + start, g + start, buf ? buf + start : nullptr, step, lr, momentum,
+             weightDecay);
   return a.env().Undefined();
 }
 

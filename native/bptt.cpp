@@ -78,6 +78,9 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
   auto cutInto = [&](int64_t s) { return K > 0 && (T - s + 1) % K == 0; };
 
   std::vector<R> G(B * N, R(0)), D(B * N, R(0)), P(B * N), dWxT(nIn * N, R(0));
+  // dY summed over the steps per trial and output, reduced over the trials into dbOut at the end
+  // (independent sums per element instead of a serial chain through bOut at every step).
+  std::vector<R> dYsum(B * nOut, R(0));
   const bool rate0IsZero = std::all_of(Rate, Rate + B * N, [](R v) { return v == R(0); });
 
   auto sweep = [&](auto A, auto modProp, auto regOn) {
@@ -93,11 +96,7 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
       if (fromNext)
         gemm(false, false, int(B), int(N), int(N), R(1), D.data(), int(N), back, int(N), R(0),
              P.data(), int(N));
-      for (int64_t o = 0; o < nOut; ++o) {
-        R sum = g.bOut[o];
-        for (int64_t bi = 0; bi < B; ++bi) sum += dy[bi * nOut + o];
-        g.bOut[o] = sum;
-      }
+      for (int64_t k = 0; k < B * nOut; ++k) dYsum[k] += dy[k];
       simd::forChunks<S>(N, [&](long i, auto lanes) {
         backwardChunk<S, F, R, ModProp, Reg>(i, lanes, N, B, nIn, nOut, alpha, beta, variant.mu,
                                              regGrad, fromNext ? P.data() : nullptr, dy, xt, Rt,
@@ -138,6 +137,8 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
     }
   });
   transpose(dWxT.data(), nIn, N, g.Wx);
+  for (int64_t bi = 0; bi < B; ++bi)
+    for (int64_t o = 0; o < nOut; ++o) g.bOut[o] += dYsum[bi * nOut + o];
 }
 
 template <typename R>

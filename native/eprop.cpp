@@ -87,6 +87,9 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
   // O(B N) state: two states and rates (previous, current), the learning signal, the traces.
   std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut), Lsig(B * N);
   std::vector<R> eps(B * N, R(0)), epsX(B * nIn, R(0)), dWxT(nIn * N, R(0)), lsum(N);
+  // dY summed over the steps per trial and output; reduced over the trials into dbOut at the end
+  // (one independent sum per element instead of a serial chain through bOut at every step).
+  std::vector<R> dYsum(B * nOut, R(0));
   std::vector<R> xi(perturb ? N : 0), dr(perturb ? N : 0), yPert(perturb ? nOut : 0);
   R epsB = 0, leakPower = 1;
   double loss = 0;
@@ -187,8 +190,7 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
           }
         }
       }
-      for (int64_t bi = 0; bi < B; ++bi)
-        for (int64_t o = 0; o < nOut; ++o) g.bOut[o] += dY[bi * nOut + o];
+      for (int64_t k = 0; k < B * nOut; ++k) dYsum[k] += dY[k];
       // dWh += L_t^T eps_t (skipped when either factor is zero).
       if (anySignal && !prevIsZero) {
         gemm(true, false, int(N), int(N), int(B), R(1), Lsig.data(), int(N), eps.data(), int(N), R(1),
@@ -203,6 +205,8 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
     else sweep(A, std::false_type{});
   });
   transpose(dWxT.data(), nIn, N, g.Wx);
+  for (int64_t bi = 0; bi < B; ++bi)
+    for (int64_t o = 0; o < nOut; ++o) g.bOut[o] += dYsum[bi * nOut + o];
   const double regValue = reg.scale * regSum;
   if (terms) {
     terms->task = loss;

@@ -122,7 +122,7 @@ struct Avx2Float {
   static V fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  static V relu(V a) { return _mm256_and_ps(_mm256_cmp_ps(a, zero(), _CMP_GT_OQ), a); }
+  static V relu(V a) { return _mm256_max_ps(a, zero()); }
   static V wherePositive(V h, V v) { return _mm256_and_ps(_mm256_cmp_ps(h, zero(), _CMP_GT_OQ), v); }
   static float sum(V a) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
@@ -149,7 +149,7 @@ struct Avx2Double {
   static V fnma(V a, V b, V c) { return _mm256_fnmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
   static V add(V a, V b) { return _mm256_add_pd(a, b); }
-  static V relu(V a) { return _mm256_and_pd(_mm256_cmp_pd(a, zero(), _CMP_GT_OQ), a); }
+  static V relu(V a) { return _mm256_max_pd(a, zero()); }
   static V wherePositive(V h, V v) { return _mm256_and_pd(_mm256_cmp_pd(h, zero(), _CMP_GT_OQ), v); }
   static double sum(V a) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
@@ -178,7 +178,7 @@ struct Avx512Float {
   static V fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  static V relu(V a) { return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, zero(), _CMP_GT_OQ), a); }
+  static V relu(V a) { return _mm512_max_ps(a, zero()); }  // max(a, 0): a > 0 ? a : 0, NaN and -0 included
   static V wherePositive(V h, V v) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(h, zero(), _CMP_GT_OQ), v);
   }
@@ -204,7 +204,7 @@ struct Avx512Double {
   static V fnma(V a, V b, V c) { return _mm512_fnmadd_pd(a, b, c); }
   static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
   static V add(V a, V b) { return _mm512_add_pd(a, b); }
-  static V relu(V a) { return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(a, zero(), _CMP_GT_OQ), a); }
+  static V relu(V a) { return _mm512_max_pd(a, zero()); }
   static V wherePositive(V h, V v) {
     return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(h, zero(), _CMP_GT_OQ), v);
   }

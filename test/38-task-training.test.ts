@@ -13,18 +13,22 @@ interface Case {
   activation: Activation;
   /** Accuracy the trained model must reach on held-out trials (chance is 0.5 everywhere). */
   atLeast: number;
+  /** Gradient-norm clipping (train's clipNorm), where training needs it to be reliable. */
+  clipNorm?: number;
   note?: string;
 }
 
 // Measured by this test (held-out accuracy before -> after): romo 0.50 -> 1.00, pdm 0.03 -> 0.86
 // (0-coherence trials cap it near 0.9), pdm/liu2025 0.02 -> 0.78, dms 0.49 -> 1.00,
 // dms/liu2025 0.09 -> 1.00, delaycomparison 0.49 -> 0.99, context 0.52 -> 0.88,
-// mante72 (short timing) 0.29 -> 0.75. Other seeds give similar numbers (see README).
+// mante72 (short timing) 0.29 -> 0.75. Other seeds give similar numbers (see README). dms trains
+// with the gradient norm clipped at 1: unclipped, at lr 3e-3, 3 of seeds 1-6 stall between 0.5 and
+// 0.77 after 1000 updates (which seeds depends on float32 rounding); clipped, all six reach 1.00.
 const CASES: Case[] = [
   { task: 'romo', iters: 300, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.9 },
   { task: 'pdm', iters: 600, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.75 },
   { task: 'pdm', options: { preset: 'liu2025' }, iters: 400, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.68 },
-  { task: 'dms', iters: 1000, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.9 },
+  { task: 'dms', iters: 1000, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.9, clipNorm: 1 },
   { task: 'dms', options: { preset: 'liu2025' }, iters: 400, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.9 },
   { task: 'delaycomparison', iters: 400, batch: 32, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.85 },
   { task: 'context', iters: 1500, batch: 64, lr: 3e-3, hidden: 64, activation: 'relu', atLeast: 0.75 },
@@ -56,7 +60,7 @@ for (const c of CASES) {
     );
     const heldOut = task.sample(rng.fork('held-out'), task.info.conditionCount ?? 500);
     const before = evaluate(model, heldOut, { task });
-    const result = train(model, { task, rule: 'bptt', optimizer: adam({ lr: c.lr }), iters: c.iters, batchSize: c.batch, rng: rng.fork('train') });
+    const result = train(model, { task, rule: 'bptt', optimizer: adam({ lr: c.lr }), iters: c.iters, batchSize: c.batch, rng: rng.fork('train'), ...(c.clipNorm ? { clipNorm: c.clipNorm } : {}) });
     const after = evaluate(model, heldOut, { task });
     t.equal(result.diverged, null, 'no divergence');
     t.ok(

@@ -56,7 +56,9 @@ test('the native layer re-checks lengths and types itself', (t) => {
   t.throws(() => native.forward(spec, model.params.flat, new Float32Array(12), null, n(40), n(40), n(18)), /x must be a Float64Array/, 'mixed dtypes');
   t.throws(() => native.forward({ ...spec, T: -1 }, model.params.flat, n(12), null, n(40), n(40), n(18)), /T must be an integer >= 1/, 'negative T');
   t.throws(() => native.lossGrad(spec, 1, n(18), Float64Array.of(0, 1, 2, 7, 0, 0), null, n(18)), /targets\[3\] is not a class index/, 'bad class index in native');
-  t.throws(() => native.adamStep(n(3), n(2), n(3), n(3), 1, 1e-3, 0.9, 0.999, 1e-8, 0), /g has length 2, expected 3/, 'adam lengths');
+  t.throws(() => native.adamStep(n(3), n(2), n(3), n(3), 0, 3, 1, 1e-3, 0.9, 0.999, 1e-8, 0), /g has length 2, expected 3/, 'adam lengths');
+  t.throws(() => native.adamStep(n(3), n(3), n(3), n(3), 1, 4, 1, 1e-3, 0.9, 0.999, 1e-8, 0), /\[start, end\) = \[1, 4\) is not a range of the 3 elements/, 'adam range past the end');
+  t.throws(() => native.sgdStep(n(3), n(3), null, 2, 1, 1, 1e-2, 0, 0), /\[start, end\) = \[2, 1\) is not a range/, 'sgd range backwards');
   t.end();
 });
 

@@ -53,8 +53,10 @@ export interface NativeAddon {
   forward(spec: NativeSpec, params: FloatArray, x: FloatArray, noise: FloatArray | null, H: FloatArray, rate: FloatArray, Y: FloatArray): void;
   lossGrad(spec: NativeSpec, kind: number, Y: FloatArray, targets: FloatArray, mask: FloatArray | null, dY: FloatArray): number;
   bpttBackward(spec: NativeSpec, params: FloatArray, x: FloatArray, H: FloatArray, rate: FloatArray, dY: FloatArray, grads: FloatArray): void;
-  adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
-  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, step: number, lr: number, momentum: number, weightDecay: number): void;
+  /** Adam on elements [start, end) of the flat arrays (optim.hpp). */
+  adamStep(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, start: number, end: number, step: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): void;
+  /** SGD on elements [start, end) of the flat arrays (optim.hpp). */
+  sgdStep(p: FloatArray, g: FloatArray, buf: FloatArray | null, start: number, end: number, step: number, lr: number, momentum: number, weightDecay: number): void;
   sumSquares(a: FloatArray): number;
   scaleInPlace(a: FloatArray, s: number): void;
   setBlasThreads(n: number): void;

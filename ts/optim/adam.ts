@@ -5,7 +5,7 @@
 import { native } from '../native.js';
 import { ParamSet } from '../model/params.js';
 import { expectKnownKeys, expectNumber, expectObject } from '../validate.js';
-import { checkInitArgs, checkUpdateArgs } from './optimizer.js';
+import { checkInitArgs, checkUpdateArgs, trainableRuns } from './optimizer.js';
 import type { Optimizer } from './optimizer.js';
 
 /** Settings of {@link adam} (torch.optim.Adam's names and defaults). */
@@ -64,8 +64,9 @@ export function adam(options: AdamOptions = {}): Optimizer<AdamState> & {
       checkUpdateArgs(params, grads, trainable);
       state.step += 1;
       const { lr, beta1, beta2, eps, weightDecay } = resolved;
-      for (const name of trainable) {
-        native.adamStep(params[name], grads[name], state.m[name], state.v[name], state.step, lr, beta1, beta2, eps, weightDecay);
+      const runs = trainableRuns(params, trainable);
+      for (let k = 0; k < runs.length; k += 2) {
+        native.adamStep(params.flat, grads.flat, state.m.flat, state.v.flat, runs[k]!, runs[k + 1]!, state.step, lr, beta1, beta2, eps, weightDecay);
       }
     },
   };

@@ -36,6 +36,27 @@ export function checkInitArgs(params: unknown): ParamSet {
   return params;
 }
 
+/**
+ * The trainable parameters as runs of the flat array: [start0, end0, start1, end1, ...] (element
+ * indices), adjacent parameters merged, each parameter once. An update is then one native call
+ * per run (usually one: the default trainable set is contiguous) instead of one per parameter.
+ * @internal
+ */
+export function trainableRuns(params: ParamSet, trainable: readonly ParamName[]): number[] {
+  const base = params.flat.byteOffset;
+  const bytes = params.flat.BYTES_PER_ELEMENT;
+  const runs: number[] = [];
+  for (const name of PARAM_NAMES) {
+    if (!trainable.includes(name)) continue;
+    const view = params[name];
+    const start = (view.byteOffset - base) / bytes;
+    const end = start + view.length;
+    if (runs.length > 0 && runs[runs.length - 1] === start) runs[runs.length - 1] = end;
+    else runs.push(start, end);
+  }
+  return runs;
+}
+
 /** Checks the arguments of `update` (O(1) per name). @internal */
 export function checkUpdateArgs(params: unknown, grads: unknown, trainable: unknown): void {
   if (!(params instanceof ParamSet)) throw typeError('params', 'a ParamSet (model.params)', params);

@@ -5,7 +5,7 @@
 import { native } from '../native.js';
 import { ParamSet } from '../model/params.js';
 import { expectKnownKeys, expectNumber, expectObject } from '../validate.js';
-import { checkInitArgs, checkUpdateArgs } from './optimizer.js';
+import { checkInitArgs, checkUpdateArgs, trainableRuns } from './optimizer.js';
 import type { Optimizer } from './optimizer.js';
 
 /** Settings of {@link sgd} (torch.optim.SGD's names and defaults; dampening 0, no Nesterov). */
@@ -55,8 +55,9 @@ export function sgd(options: SgdOptions = {}): Optimizer<SgdState> & {
     update(state, params, grads, trainable) {
       checkUpdateArgs(params, grads, trainable);
       state.step += 1;
-      for (const name of trainable) {
-        native.sgdStep(params[name], grads[name], state.buffer ? state.buffer[name] : null, state.step, resolved.lr, resolved.momentum, resolved.weightDecay);
+      const runs = trainableRuns(params, trainable);
+      for (let k = 0; k < runs.length; k += 2) {
+        native.sgdStep(params.flat, grads.flat, state.buffer ? state.buffer.flat : null, runs[k]!, runs[k + 1]!, state.step, resolved.lr, resolved.momentum, resolved.weightDecay);
       }
     },
   };
