@@ -19,30 +19,40 @@ namespace {
 /**
  * The fused pass of step t of the e-prop sweep (readout learning signal) over all B trials, for
  * the units of one chunk [i, i + W):
- *   eps_t = alpha eps_{t-1} + (1 - alpha) f(h_{t-1})                  (stored, for the dWh GEMM)
- *   L_t = f'(h_t) (Fb^T dy_t (+ regGrad f(h_t) when Reg))              (stored, for the dWh GEMM)
+ *   eps_t = alpha eps_{t-1} + (1 - alpha) f(h_{t-1})                  (every trial: the trace)
+ *   L_t = f'(h_t) (Fb^T dy_t (+ regGrad f(h_t) when Reg))
  *   dWout += dy_t f(h_t)^T;  dWx^T += epsx_t L_t^T;  lsum = sum over trials of L_t
+ * A trial whose L_t row is zero (active[b] = 0: dy_t = 0 and no regulariser) adds nothing, so
+ * only the trace moves for it. The active trials' L_t and eps_t rows are written packed, in trial
+ * order, into Lc and Ec (row j = the j-th active trial) for the dWh GEMM, whose sum then skips
+ * the zero rows (same value: only exact zeros are left out).
  * The chunk's dWout and dWx^T columns and lsum stay in registers across the trials; f'(h_t)
  * comes from the rates (act_simd.hpp).
- * Shapes: Rcur, Rprev, eps, Lsig [B][N]; dy [B][nOut]; epsX [B][nIn]; Fb, gWout [nOut][N];
- * dWxT [nIn][N]; lsum [N] (written).
+ * Shapes: Rcur, Rprev, eps [B][N]; Lc, Ec [active trials][N]; dy [B][nOut]; epsX [B][nIn];
+ * active [B]; Fb, gWout [nOut][N]; dWxT [nIn][N]; lsum [N] (written).
  */
 template <class S, class F, typename R, bool Reg, class Lanes>
 void signalChunk(long i, const Lanes& lanes, long N, long B, long nIn, long nOut, R alpha, R beta,
                  R regGrad, const R* Rcur, const R* Rprev, const R* dy, const R* epsX,
-                 const R* Fb, R* eps, R* Lsig, R* lsum, R* gWout, R* dWxT) {
+                 const unsigned char* active, const R* Fb, R* eps, R* Lc, R* Ec, R* lsum,
+                 R* gWout, R* dWxT) {
   using V = typename S::V;
   const V va = S::set1(alpha), vb = S::set1(beta);
   HeldColumns<S, R> held(lanes, i, N, nIn, nOut, Fb, gWout, dWxT);
   V ls = S::zero();
+  long packed = 0;
   for (long bi = 0; bi < B; ++bi) {
     const long row = bi * N + i;
-    lanes.store(eps + row, S::fma(va, lanes.load(eps + row), S::mul(vb, lanes.load(Rprev + row))));
+    const V e = S::fma(va, lanes.load(eps + row), S::mul(vb, lanes.load(Rprev + row)));
+    lanes.store(eps + row, e);
+    if (!active[bi]) continue;
     const V rv = lanes.load(Rcur + row);
     V pv = held.readout(lanes, i, dy + bi * nOut, rv, S::zero(), Fb, gWout);
     if constexpr (Reg) pv = S::fma(S::set1(regGrad), rv, pv);
     const V l = VecAct<F>::template dfTimes<S>(rv, pv);
-    lanes.store(Lsig + row, l);
+    lanes.store(Lc + packed * N + i, l);
+    lanes.store(Ec + packed * N + i, e);
+    ++packed;
     ls = S::add(ls, l);
     held.addInputs(lanes, i, epsX + bi * nIn, l, dWxT);
   }
@@ -86,6 +96,10 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
 
   // O(B N) state: two states and rates (previous, current), the learning signal, the traces.
   std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut), Lsig(B * N);
+  // The readout signal's active trials of a step (dy != 0 or the regulariser on) and their
+  // L_t, eps_t rows packed for the dWh GEMM (signalChunk).
+  std::vector<unsigned char> active(B);
+  std::vector<R> epsPacked(perturb ? 0 : B * N);
   std::vector<R> eps(B * N, R(0)), epsX(B * nIn, R(0)), dWxT(nIn * N, R(0)), lsum(N);
   // dY summed over the steps per trial and output; reduced over the trials into dbOut at the end
   // (one independent sum per element instead of a serial chain through bOut at every step).
@@ -117,13 +131,26 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
       if (Reg) regSum += sumOfSquares<S>(Rcur, long(B * N));
 
       bool anySignal = false;
+      // Rows of the dWh product: every trial (node perturbation), or the active ones, packed.
+      int64_t gemmRows = B;
+      const R* gemmEps = eps.data();
       if (!perturb) {
-        anySignal = Reg || std::any_of(dY.begin(), dY.end(), [](R e) { return e != R(0); });
+        int64_t nActive = 0;
+        for (int64_t bi = 0; bi < B; ++bi) {
+          bool on = Reg;
+          for (int64_t o = 0; o < nOut && !on; ++o) on = dY[bi * nOut + o] != R(0);
+          active[bi] = on;
+          nActive += on;
+        }
+        anySignal = nActive > 0;
+        gemmRows = nActive;
+        gemmEps = epsPacked.data();
         if (anySignal) {
           simd::forChunks<S>(N, [&](long i, auto lanes) {
             signalChunk<S, F, R, Reg>(i, lanes, N, B, nIn, nOut, alpha, beta, regGrad, Rcur, Rprev,
-                                      dY.data(), epsX.data(), feedback, eps.data(), Lsig.data(),
-                                      lsum.data(), g.Wout, dWxT.data());
+                                      dY.data(), epsX.data(), active.data(), feedback, eps.data(),
+                                      Lsig.data(), epsPacked.data(), lsum.data(), g.Wout,
+                                      dWxT.data());
           });
           for (int64_t i = 0; i < N; ++i) {
             g.b[i] += epsB * lsum[i];
@@ -191,10 +218,10 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
         }
       }
       for (int64_t k = 0; k < B * nOut; ++k) dYsum[k] += dY[k];
-      // dWh += L_t^T eps_t (skipped when either factor is zero).
+      // dWh += L_t^T eps_t over the rows with a signal (skipped when either factor is zero).
       if (anySignal && !prevIsZero) {
-        gemm(true, false, int(N), int(N), int(B), R(1), Lsig.data(), int(N), eps.data(), int(N), R(1),
-             g.Wh, int(N));
+        gemm(true, false, int(N), int(N), int(gemmRows), R(1), Lsig.data(), int(N), gemmEps,
+             int(N), R(1), g.Wh, int(N));
       }
       std::swap(Hprev, Hcur);
       std::swap(Rprev, Rcur);
