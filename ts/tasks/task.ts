@@ -282,15 +282,19 @@ export function defineTask(def: TaskDefinition): Task {
       const B = batchSize;
       const nIn = info.inputs.length;
       const nOut = info.outputs.length;
+      // One allocation for the three arrays (views of one buffer): allocating typed arrays is
+      // most of the cost of sampling a small batch.
+      const sizes = [T * B * nIn, info.loss === 'ce' ? T * B : T * B * nOut, T * B] as const;
+      const storage = new Float64Array(sizes[0] + sizes[1] + sizes[2]);
       const batch: TaskBatch = {
         T,
         B,
         nIn,
         nOut,
         loss: info.loss,
-        inputs: new Float64Array(T * B * nIn),
-        targets: new Float64Array(info.loss === 'ce' ? T * B : T * B * nOut),
-        mask: new Float64Array(T * B),
+        inputs: storage.subarray(0, sizes[0]),
+        targets: storage.subarray(sizes[0], sizes[0] + sizes[1]),
+        mask: storage.subarray(sizes[0] + sizes[1]),
         trials: [],
       };
       const writer = new TrialWriter(info, batch);
