@@ -95,11 +95,21 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
   double regSum = 0;
 
   // O(B N) state: two states and rates (previous, current), the learning signal, the traces.
-  std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut), Lsig(B * N);
-  // The readout signal's active trials of a step (dy != 0 or the regulariser on) and their
-  // L_t, eps_t rows packed for the dWh GEMM (signalChunk).
+  // Lsig: node perturbation's L_t [B][N]; for the readout signal, the active trials' L_t rows
+  // packed (with epsPacked their eps_t rows), for up to two steps: the dWh product runs once
+  // rows of more than B trials are pending, so it sums over about 2B rows at a time (half the
+  // passes over dWh) whatever the mask leaves out.
+  std::vector<R> Hbuf(2 * B * N), Rbuf(2 * B * N), Y(B * nOut), dY(B * nOut);
+  std::vector<R> Lsig(perturb ? B * N : 2 * B * N), epsPacked(perturb ? 0 : 2 * B * N);
   std::vector<unsigned char> active(B);
-  std::vector<R> epsPacked(perturb ? 0 : B * N);
+  int64_t pending = 0;
+  // dWh += L^T eps over the pending packed rows.
+  auto flushPending = [&]() {
+    if (pending > 0)
+      gemm(true, false, int(N), int(N), int(pending), R(1), Lsig.data(), int(N), epsPacked.data(),
+           int(N), R(1), g.Wh, int(N));
+    pending = 0;
+  };
   std::vector<R> eps(B * N, R(0)), epsX(B * nIn, R(0)), dWxT(nIn * N, R(0)), lsum(N);
   // dY summed over the steps per trial and output; reduced over the trials into dbOut at the end
   // (one independent sum per element instead of a serial chain through bOut at every step).
@@ -131,9 +141,6 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
       if (Reg) regSum += sumOfSquares<S>(Rcur, long(B * N));
 
       bool anySignal = false;
-      // Rows of the dWh product: every trial (node perturbation), or the active ones, packed.
-      int64_t gemmRows = B;
-      const R* gemmEps = eps.data();
       if (!perturb) {
         int64_t nActive = 0;
         for (int64_t bi = 0; bi < B; ++bi) {
@@ -143,15 +150,16 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
           nActive += on;
         }
         anySignal = nActive > 0;
-        gemmRows = nActive;
-        gemmEps = epsPacked.data();
         if (anySignal) {
           simd::forChunks<S>(N, [&](long i, auto lanes) {
             signalChunk<S, F, R, Reg>(i, lanes, N, B, nIn, nOut, alpha, beta, regGrad, Rcur, Rprev,
                                       dY.data(), epsX.data(), active.data(), feedback, eps.data(),
-                                      Lsig.data(), epsPacked.data(), lsum.data(), g.Wout,
-                                      dWxT.data());
+                                      Lsig.data() + pending * N, epsPacked.data() + pending * N,
+                                      lsum.data(), g.Wout, dWxT.data());
           });
+          // eps_1 = 0 when f(h_0) = 0: those rows add nothing to dWh.
+          if (!prevIsZero) pending += nActive;
+          if (pending > B) flushPending();
           for (int64_t i = 0; i < N; ++i) {
             g.b[i] += epsB * lsum[i];
             g.h0[i] += leakPower * lsum[i];
@@ -218,10 +226,10 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
         }
       }
       for (int64_t k = 0; k < B * nOut; ++k) dYsum[k] += dY[k];
-      // dWh += L_t^T eps_t over the rows with a signal (skipped when either factor is zero).
-      if (anySignal && !prevIsZero) {
-        gemm(true, false, int(N), int(N), int(gemmRows), R(1), Lsig.data(), int(N), gemmEps,
-             int(N), R(1), g.Wh, int(N));
+      // Node perturbation: dWh += L_t^T eps_t (skipped when either factor is zero).
+      if (perturb && anySignal && !prevIsZero) {
+        gemm(true, false, int(N), int(N), int(B), R(1), Lsig.data(), int(N), eps.data(), int(N),
+             R(1), g.Wh, int(N));
       }
       std::swap(Hprev, Hcur);
       std::swap(Rprev, Rcur);
@@ -231,6 +239,7 @@ double onlineGradient(const Dims& d, Activation act, R alpha, const R* params, c
     if (reg.on()) sweep(A, std::true_type{});
     else sweep(A, std::false_type{});
   });
+  flushPending();
   transpose(dWxT.data(), nIn, N, g.Wx);
   for (int64_t bi = 0; bi < B; ++bi)
     for (int64_t o = 0; o < nOut; ++o) g.bOut[o] += dYsum[bi * nOut + o];
