@@ -75,7 +75,7 @@ class Args {
 
   /** The element type of argument i, which must be a Float32Array or Float64Array. */
   DType dtype(size_t i, const char* name) {
-    const TypedInfo& t = typed(i);
+    const TypedInfo t = typed(i);
     if (t.isTyped && t.type == napi_float32_array) return DType::F32;
     if (t.isTyped && t.type == napi_float64_array) return DType::F64;
     fail(true, std::string(name) + " must be a Float32Array or Float64Array");
@@ -86,7 +86,7 @@ class Args {
   template <typename R>
   R* array(size_t i, const char* name, int64_t length, bool optional = false) {
     if (failed_) return nullptr;
-    const TypedInfo& t = typed(i);
+    const TypedInfo t = typed(i);
     if (optional && !t.isTyped && !has(i)) return nullptr;
     constexpr napi_typedarray_type want =
         sizeof(R) == 4 ? napi_float32_array : napi_float64_array;
@@ -115,7 +115,7 @@ class Args {
   /** Element count of typed-array argument i (0 after a failure or for a non-array). */
   int64_t length(size_t i) {
     if (failed_) return 0;
-    const TypedInfo& t = typed(i);
+    const TypedInfo t = typed(i);
     return t.isTyped ? int64_t(t.length) : 0;
   }
 
@@ -190,22 +190,18 @@ class Args {
     size_t length = 0;
     void* data = nullptr;
   };
+  /** More arguments than any binding takes (the most is 17); later ones are asked every time. */
   static constexpr size_t kCachedArgs = 24;
 
   /** The typed-array facts of argument i: one Node-API call per argument and call. */
-  const TypedInfo& typed(size_t i) {
-    static const TypedInfo none;
-    if (i >= info_.Length()) return none;
-    TypedInfo scratch;
-    TypedInfo& t = i < kCachedArgs ? typed_[i] : scratch;
+  TypedInfo typed(size_t i) {
+    if (i >= info_.Length()) return TypedInfo{};
+    TypedInfo fresh;
+    TypedInfo& t = i < kCachedArgs ? typed_[i] : fresh;
     if (!t.known) {
       t.known = true;
       t.isTyped = napi_get_typedarray_info(info_.Env(), info_[i], &t.type, &t.length, &t.data,
                                            nullptr, nullptr) == napi_ok;
-    }
-    if (&t == &scratch) {
-      uncached_ = t;
-      return uncached_;
     }
     return t;
   }
@@ -214,7 +210,6 @@ class Args {
   const char* kernel_;
   bool failed_ = false;
   TypedInfo typed_[kCachedArgs];
-  TypedInfo uncached_;
   /** The spec's fields in SpecField order, read from argument specArg_ (none yet: SIZE_MAX). */
   double spec_[kSpecFields] = {};
   size_t specArg_ = SIZE_MAX;

@@ -96,13 +96,12 @@ void bpttBackward(const Dims& d, Activation act, R alpha, const R* params, const
   // last[b]: trial b's last step with a loss signal (dy != 0; every step with the regulariser),
   // 0 if none. After it g_t = 0 exactly, so the sweep leaves the trial out from there on; the
   // products then run on the packed rows of the trials still in (D, Rp, P hold packed rows).
-  std::vector<int64_t> last(B, 0);
-  for (int64_t bi = 0; bi < B; ++bi)
-    for (int64_t t = T; t >= 1 && last[bi] == 0; --t) {
-      if (reg.on()) last[bi] = t;
-      for (int64_t o = 0; o < nOut; ++o)
-        if (dY[((t - 1) * B + bi) * nOut + o] != R(0)) last[bi] = t;
-    }
+  std::vector<int64_t> last(B, reg.on() ? T : 0);
+  if (!reg.on())
+    for (int64_t bi = 0; bi < B; ++bi)
+      for (int64_t t = T; t >= 1 && last[bi] == 0; --t)
+        for (int64_t o = 0; o < nOut; ++o)
+          if (dY[((t - 1) * B + bi) * nOut + o] != R(0)) last[bi] = t;
   // prow[b]: the packed row of trial b in the last P product (-1: not in it).
   std::vector<int> prow(B, -1);
   auto packedRows = [&](int64_t t) {
